@@ -1,0 +1,17 @@
+"""The `hitonagare` console script: the project's management commands, right settings."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hitonagare.config.settings.local")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["hitonagare", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()

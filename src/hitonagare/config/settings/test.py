@@ -1,0 +1,17 @@
+"""Hermetic test settings: fast hashing, in-memory mail, plain static storage."""
+
+from .base import *  # noqa: F403
+from .base import ENV_DATABASE_URL, database_from_url
+
+DEBUG = False
+SECRET_KEY = "test-only-not-a-secret"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+DATABASES = {"default": database_from_url(ENV_DATABASE_URL)}
+if not ENV_DATABASE_URL:
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "regions"
+urlpatterns = [
+    path("suggest/", views.suggest, name="suggest"),
+    path("<str:lgcode>/", views.municipality, name="municipality"),
+]

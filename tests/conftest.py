@@ -1,0 +1,21 @@
+"""Test fixtures: the shipped reference data is loaded once per test database."""
+
+from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    from hitonagare.regions.services import reference_data_load
+
+    with django_db_blocker.unblock():
+        reference_data_load(commit=True)
+
+
+@pytest.fixture
+def reference_data(db):  # type: ignore[no-untyped-def]
+    """For tests that use the database: the 2022-04-01 edition and all municipalities."""
+    from hitonagare.regions.models import Designation
+
+    assert Designation.objects.count() == 1741
