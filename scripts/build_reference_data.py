@@ -22,22 +22,53 @@ BASIS_DATE = "2022-04-01"
 
 # 都道府県: code, name, kana. 3大都市圏 = the 11都府県 (domain-rules.md §1.2).
 PREFECTURES = [
-    ("01", "北海道", "ほっかいどう"), ("02", "青森県", "あおもりけん"), ("03", "岩手県", "いわてけん"),
-    ("04", "宮城県", "みやぎけん"), ("05", "秋田県", "あきたけん"), ("06", "山形県", "やまがたけん"),
-    ("07", "福島県", "ふくしまけん"), ("08", "茨城県", "いばらきけん"), ("09", "栃木県", "とちぎけん"),
-    ("10", "群馬県", "ぐんまけん"), ("11", "埼玉県", "さいたまけん"), ("12", "千葉県", "ちばけん"),
-    ("13", "東京都", "とうきょうと"), ("14", "神奈川県", "かながわけん"), ("15", "新潟県", "にいがたけん"),
-    ("16", "富山県", "とやまけん"), ("17", "石川県", "いしかわけん"), ("18", "福井県", "ふくいけん"),
-    ("19", "山梨県", "やまなしけん"), ("20", "長野県", "ながのけん"), ("21", "岐阜県", "ぎふけん"),
-    ("22", "静岡県", "しずおかけん"), ("23", "愛知県", "あいちけん"), ("24", "三重県", "みえけん"),
-    ("25", "滋賀県", "しがけん"), ("26", "京都府", "きょうとふ"), ("27", "大阪府", "おおさかふ"),
-    ("28", "兵庫県", "ひょうごけん"), ("29", "奈良県", "ならけん"), ("30", "和歌山県", "わかやまけん"),
-    ("31", "鳥取県", "とっとりけん"), ("32", "島根県", "しまねけん"), ("33", "岡山県", "おかやまけん"),
-    ("34", "広島県", "ひろしまけん"), ("35", "山口県", "やまぐちけん"), ("36", "徳島県", "とくしまけん"),
-    ("37", "香川県", "かがわけん"), ("38", "愛媛県", "えひめけん"), ("39", "高知県", "こうちけん"),
-    ("40", "福岡県", "ふくおかけん"), ("41", "佐賀県", "さがけん"), ("42", "長崎県", "ながさきけん"),
-    ("43", "熊本県", "くまもとけん"), ("44", "大分県", "おおいたけん"), ("45", "宮崎県", "みやざきけん"),
-    ("46", "鹿児島県", "かごしまけん"), ("47", "沖縄県", "おきなわけん"),
+    ("01", "北海道", "ほっかいどう"),
+    ("02", "青森県", "あおもりけん"),
+    ("03", "岩手県", "いわてけん"),
+    ("04", "宮城県", "みやぎけん"),
+    ("05", "秋田県", "あきたけん"),
+    ("06", "山形県", "やまがたけん"),
+    ("07", "福島県", "ふくしまけん"),
+    ("08", "茨城県", "いばらきけん"),
+    ("09", "栃木県", "とちぎけん"),
+    ("10", "群馬県", "ぐんまけん"),
+    ("11", "埼玉県", "さいたまけん"),
+    ("12", "千葉県", "ちばけん"),
+    ("13", "東京都", "とうきょうと"),
+    ("14", "神奈川県", "かながわけん"),
+    ("15", "新潟県", "にいがたけん"),
+    ("16", "富山県", "とやまけん"),
+    ("17", "石川県", "いしかわけん"),
+    ("18", "福井県", "ふくいけん"),
+    ("19", "山梨県", "やまなしけん"),
+    ("20", "長野県", "ながのけん"),
+    ("21", "岐阜県", "ぎふけん"),
+    ("22", "静岡県", "しずおかけん"),
+    ("23", "愛知県", "あいちけん"),
+    ("24", "三重県", "みえけん"),
+    ("25", "滋賀県", "しがけん"),
+    ("26", "京都府", "きょうとふ"),
+    ("27", "大阪府", "おおさかふ"),
+    ("28", "兵庫県", "ひょうごけん"),
+    ("29", "奈良県", "ならけん"),
+    ("30", "和歌山県", "わかやまけん"),
+    ("31", "鳥取県", "とっとりけん"),
+    ("32", "島根県", "しまねけん"),
+    ("33", "岡山県", "おかやまけん"),
+    ("34", "広島県", "ひろしまけん"),
+    ("35", "山口県", "やまぐちけん"),
+    ("36", "徳島県", "とくしまけん"),
+    ("37", "香川県", "かがわけん"),
+    ("38", "愛媛県", "えひめけん"),
+    ("39", "高知県", "こうちけん"),
+    ("40", "福岡県", "ふくおかけん"),
+    ("41", "佐賀県", "さがけん"),
+    ("42", "長崎県", "ながさきけん"),
+    ("43", "熊本県", "くまもとけん"),
+    ("44", "大分県", "おおいたけん"),
+    ("45", "宮崎県", "みやざきけん"),
+    ("46", "鹿児島県", "かごしまけん"),
+    ("47", "沖縄県", "おきなわけん"),
 ]
 METRO_PREFECTURES = {"11", "12", "13", "14", "21", "23", "24", "26", "27", "28", "29"}
 
@@ -77,7 +108,9 @@ def main(src: Path) -> None:
     localgov = list(csv.DictReader((src / "localgovjp_code4fukui.csv").open(encoding="utf-8-sig")))
     derived = {
         r["lgcode"]: r
-        for r in csv.DictReader((src / "chiikiyouken_R4_by_lgcode_derived.csv").open(encoding="utf-8"))
+        for r in csv.DictReader(
+            (src / "chiikiyouken_R4_by_lgcode_derived.csv").open(encoding="utf-8")
+        )
     }
     kakunin = {
         r["市町村コード"]: r
@@ -87,7 +120,9 @@ def main(src: Path) -> None:
     }
     kaso = {
         (r["都道府県名"], normalise_name(r["市町村名"])): r
-        for r in csv.DictReader((src / "kaso_R4-04-01_sannkonn_transcribed.csv").open(encoding="utf-8"))
+        for r in csv.DictReader(
+            (src / "kaso_R4-04-01_sannkonn_transcribed.csv").open(encoding="utf-8")
+        )
     }
     pref_by_name = {name: code for code, name, _ in PREFECTURES}
 
@@ -95,7 +130,13 @@ def main(src: Path) -> None:
         OUT / "prefectures.csv",
         ["code", "lgcode", "name", "kana", "in_three_metro_areas"],
         [
-            [code, code + "000" + check_digit(code + "000"), name, kana, int(code in METRO_PREFECTURES)]
+            [
+                code,
+                code + "000" + check_digit(code + "000"),
+                name,
+                kana,
+                int(code in METRO_PREFECTURES),
+            ]
             for code, name, kana in PREFECTURES
         ],
     )
@@ -118,7 +159,8 @@ def main(src: Path) -> None:
             parent_name, name = r["city"].split(" ", 1)
             kana = r["citykana"].split(" ", 1)[1] if " " in r["citykana"] else ""
             parent = next(
-                c for c5, c in city_lgcode_by_code5.items()
+                c
+                for c5, c in city_lgcode_by_code5.items()
                 if c5[:2] == pref_code and derived.get(c, {}).get("name") == parent_name
             )
             kind = "ward"
@@ -137,14 +179,34 @@ def main(src: Path) -> None:
         if lgcode == "221309":  # 浜松市: add the wards in force since 2024-01-01
             for code5, ward, ward_kana in HAMAMATSU_NEW_WARDS:
                 municipalities.append(
-                    [code5 + check_digit(code5), code5, "22", ward, ward_kana, "ward", lgcode,
-                     "", "", r["url"]]
+                    [
+                        code5 + check_digit(code5),
+                        code5,
+                        "22",
+                        ward,
+                        ward_kana,
+                        "ward",
+                        lgcode,
+                        "",
+                        "",
+                        r["url"],
+                    ]
                 )
     municipalities.sort(key=lambda row: str(row[0]))
     write_csv(
         OUT / "municipalities.csv",
-        ["lgcode", "code5", "prefecture_code", "name", "kana", "kind", "parent_lgcode",
-         "lat", "lng", "url"],
+        [
+            "lgcode",
+            "code5",
+            "prefecture_code",
+            "name",
+            "kana",
+            "kind",
+            "parent_lgcode",
+            "lat",
+            "lng",
+            "url",
+        ],
         municipalities,
     )
 
@@ -158,38 +220,73 @@ def main(src: Path) -> None:
         areas = kr["みなされる区域"] if kr else ""
         # The 4 rows cut off in the source have an empty 旧法下の区分: keep them flagged.
         truncated = int(bool(kr) and kaso_status == "partial" and not kr["旧法下の区分"])
-        designations.append([
-            lgcode, BASIS_DATE, d["category_id"], d["area_type"],
-            d["matrix_in_3daitoshiken"], d["pref_in_3daitoshiken"], d["pop_decline_exception"],
-            d["designated_city"], d["designated_city_contains_disadvantaged"] or "",
-            kaso_status, d["kaso_graduate_transitional"], areas, truncated, k["備考"],
-        ])
+        designations.append(
+            [
+                lgcode,
+                BASIS_DATE,
+                d["category_id"],
+                d["area_type"],
+                d["matrix_in_3daitoshiken"],
+                d["pref_in_3daitoshiken"],
+                d["pop_decline_exception"],
+                d["designated_city"],
+                d["designated_city_contains_disadvantaged"] or "",
+                kaso_status,
+                d["kaso_graduate_transitional"],
+                areas,
+                truncated,
+                k["備考"],
+            ]
+        )
     write_csv(
         OUT / f"designations_{BASIS_DATE}.csv",
-        ["lgcode", "basis_date", "category_id", "area_type", "in_metro", "prefecture_in_metro",
-         "pop_decline_exception", "designated_city", "designated_city_contains_disadvantaged",
-         "kaso_status", "kaso_graduate_transitional", "kaso_partial_areas",
-         "kaso_partial_areas_truncated", "note"],
+        [
+            "lgcode",
+            "basis_date",
+            "category_id",
+            "area_type",
+            "in_metro",
+            "prefecture_in_metro",
+            "pop_decline_exception",
+            "designated_city",
+            "designated_city_contains_disadvantaged",
+            "kaso_status",
+            "kaso_graduate_transitional",
+            "kaso_partial_areas",
+            "kaso_partial_areas_truncated",
+            "note",
+        ],
         designations,
     )
 
-    matrix = json.loads((src / "chiikiyouken_R4_matrix_shige-spec.json").read_text(encoding="utf-8"))
+    matrix = json.loads(
+        (src / "chiikiyouken_R4_matrix_shige-spec.json").read_text(encoding="utf-8")
+    )
     (OUT / f"matrix_{BASIS_DATE}.json").write_text(
         json.dumps(matrix, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )
     write_csv(
         OUT / "editions.csv",
-        ["basis_date", "title", "document_url", "kaso_title", "kaso_document_url", "matrix_file",
-         "designations_file"],
-        [[
-            BASIS_DATE,
-            "地域おこし協力隊及び地域プロジェクトマネージャーの特別交付税措置に係る地域要件確認表（令和4年4月1日現在）",
-            "https://www.soumu.go.jp/main_content/000847999.pdf",
-            "過疎地域市町村等一覧（令和4年4月1日現在）",
-            "https://www.soumu.go.jp/main_content/000807168.pdf",
-            f"matrix_{BASIS_DATE}.json",
-            f"designations_{BASIS_DATE}.csv",
-        ]],
+        [
+            "basis_date",
+            "title",
+            "document_url",
+            "kaso_title",
+            "kaso_document_url",
+            "matrix_file",
+            "designations_file",
+        ],
+        [
+            [
+                BASIS_DATE,
+                "地域おこし協力隊及び地域プロジェクトマネージャーの特別交付税措置に係る地域要件確認表（令和4年4月1日現在）",
+                "https://www.soumu.go.jp/main_content/000847999.pdf",
+                "過疎地域市町村等一覧（令和4年4月1日現在）",
+                "https://www.soumu.go.jp/main_content/000807168.pdf",
+                f"matrix_{BASIS_DATE}.json",
+                f"designations_{BASIS_DATE}.csv",
+            ]
+        ],
     )
     for path in sorted(OUT.glob("*.csv")) + sorted(OUT.glob("matrix_*.json")):
         print(sha256(path), path.name)

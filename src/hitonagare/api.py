@@ -35,7 +35,11 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
     names = "、".join(f["field"] for f in fields if f["field"]) or "入力"
     return api.create_response(
         request,
-        {"code": "invalid_request", "message": f"{names} の値が正しくありません。", "fields": fields},
+        {
+            "code": "invalid_request",
+            "message": f"{names} の値が正しくありません。",
+            "fields": fields,
+        },
         status=400,
     )
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from io import StringIO
 
 import pytest
@@ -18,15 +21,15 @@ def test_user_model_is_the_projects_own(settings):
     assert settings.AUTH_USER_MODEL == "accounts.User"
 
 
-def test_production_settings_refuse_to_start_without_a_secret(monkeypatch):
-    import importlib
-
-    from django.core.exceptions import ImproperlyConfigured
-
-    import hitonagare.config.settings.base as base
-
-    monkeypatch.setattr(base, "ENV_SECRET_KEY", "")
-    with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
-        import hitonagare.config.settings.production as production
-
-        importlib.reload(production)
+def test_production_settings_refuse_to_start_without_a_secret():
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env["DJANGO_ALLOWED_HOSTS"] = "example.jp"
+    proc = subprocess.run(
+        [sys.executable, "-c", "import hitonagare.config.settings.production"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "DJANGO_SECRET_KEY" in proc.stderr

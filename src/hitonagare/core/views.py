@@ -1,4 +1,4 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from hitonagare.regions.selectors import edition_list
@@ -6,3 +6,8 @@ from hitonagare.regions.selectors import edition_list
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html", {"edition": edition_list().first()})
+
+
+def ping(request: HttpRequest) -> JsonResponse:
+    """Liveness probe, and the trivial baseline view the load benchmarks compare against."""
+    return JsonResponse({"status": "ok"})

@@ -103,13 +103,14 @@ class CheckResult:
     edition: ClassificationEdition
 
     def to_dict(self) -> dict[str, Any]:
-        data = self.decision.to_dict()
+        data: dict[str, Any] = self.decision.to_dict()
         for key, resolved in (("from", self.origin), ("to", self.destination)):
-            if resolved is None or not isinstance(data.get(key), dict):
+            place = data.get(key)
+            if resolved is None or not isinstance(place, dict):
                 continue
-            data[key]["ward"] = resolved.ward.full_name if resolved.ward else None
-            data[key]["postal_code"] = resolved.postal_code
-            data[key]["town_area"] = resolved.town_area
+            place["ward"] = resolved.ward.full_name if resolved.ward else None
+            place["postal_code"] = resolved.postal_code
+            place["town_area"] = resolved.town_area
         data["basis_date"] = self.edition.basis_date.isoformat()
         data["edition_title"] = self.edition.title
         return data
@@ -261,6 +262,8 @@ def _pairs(
     table = regions.designation_table(edition=edition)
     matrix = matrix_for(edition)
     n = len(table.lgcodes)
+    sym_row: list[str | None]
+    elig_row: list[bool | None]
     anchor_index = table.index[anchor.lgcode]
     if program in MATRIX_PROGRAMS and not _any_exception(exceptions):
         anchor_cat = np.array([anchor.category_id], dtype=np.int8)
@@ -279,7 +282,8 @@ def _pairs(
         sym_row = [CODE_SYMBOLS[int(c)].value for c in symbols[0]]
         elig_row = [None if e < 0 else bool(e) for e in eligible[0]]
     else:
-        sym_row, elig_row = [], []
+        sym_row = []
+        elig_row = []
         for i in range(n):
             other = _table_place(table, i)
             origin, dest = (anchor, other) if direction == "destinations" else (other, anchor)

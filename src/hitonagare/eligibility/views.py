@@ -39,7 +39,7 @@ def _check(form: CheckForm) -> selectors.CheckResult | None:
             ),
         )
     except DomainError as error:
-        form.add_error(FIELD_OF_ERROR.get(error.field or "", None), error.message)
+        form.add_error(FIELD_OF_ERROR.get(error.field or ""), error.message)
         form.candidates = {FIELD_OF_ERROR.get(error.field or "", "__all__"): error.candidates}  # type: ignore[attr-defined]
         return None
 
@@ -67,8 +67,14 @@ def check(request: HttpRequest) -> HttpResponse:
             context.update(_decision_context(result))
             context["print_query"] = request.GET.urlencode()
     context["candidates"] = getattr(form, "candidates", {})
-    template = "eligibility/_check_result.html" if request.htmx else "eligibility/check.html"
-    return render(request, template, context, status=200 if form.is_valid() or not submitted else 400)
+    template = (
+        "eligibility/_check_result.html"
+        if getattr(request, "htmx", False)
+        else "eligibility/check.html"
+    )
+    return render(
+        request, template, context, status=200 if form.is_valid() or not submitted else 400
+    )
 
 
 @require_GET
@@ -76,10 +82,14 @@ def check_print(request: HttpRequest) -> HttpResponse:
     form = CheckForm(request.GET)
     result = _check(form) if form.is_valid() else None
     if result is None:
-        return render(request, "eligibility/check.html", {"form": form, "submitted": True}, status=400)
+        return render(
+            request, "eligibility/check.html", {"form": form, "submitted": True}, status=400
+        )
     context = _decision_context(result)
     now = timezone.localtime()
-    context.update(printed_at=now, printed_wareki=to_wareki(now.date()), back_query=request.GET.urlencode())
+    context.update(
+        printed_at=now, printed_wareki=to_wareki(now.date()), back_query=request.GET.urlencode()
+    )
     return render(request, "eligibility/print.html", context)
 
 
@@ -90,9 +100,20 @@ def _map(result: selectors.PairsResult) -> dict[str, Any]:
         if item.lat is None or item.lng is None:
             continue
         x, y = project(item.lat, item.lng)
-        dots.append({"x": round(x, 1), "y": round(y, 1), "cls": {True: "ok", False: "ng", None: "check"}[item.eligible], "title": f"{item.prefecture}{item.name}"})
+        dots.append(
+            {
+                "x": round(x, 1),
+                "y": round(y, 1),
+                "cls": {True: "ok", False: "ng", None: "check"}[item.eligible],
+                "title": f"{item.prefecture}{item.name}",
+            }
+        )
     anchor = next((i for i in result.items if i.lgcode == result.anchor_place.lgcode), None)
-    anchor_xy = project(anchor.lat, anchor.lng) if anchor and anchor.lat is not None and anchor.lng is not None else None
+    anchor_xy = (
+        project(anchor.lat, anchor.lng)
+        if anchor and anchor.lat is not None and anchor.lng is not None
+        else None
+    )
     return {"shapes": shapes, "dots": dots, "anchor_xy": anchor_xy}
 
 
@@ -110,7 +131,9 @@ def _pairs_view(request: HttpRequest, direction: str) -> HttpResponse:
                 )
             else:
                 result = selectors.eligibility_origins(
-                    program=data["program"], destination=data["place"], destination_area=data["area"] or None
+                    program=data["program"],
+                    destination=data["place"],
+                    destination_area=data["area"] or None,
                 )
         except DomainError as error:
             form.add_error("place", error.message)
@@ -139,7 +162,17 @@ def _pairs_csv(result: selectors.PairsResult) -> HttpResponse:
     writer.writerow(["団体コード", "都道府県", "市区町村", "区分", "記号", "判定", "基準日"])
     status = {True: "対象", False: "対象外", None: "要確認"}
     for i in result.items:
-        writer.writerow([i.lgcode, i.prefecture, i.name, i.category_id, i.symbol or "", status[i.eligible], result.edition.basis_date.isoformat()])
+        writer.writerow(
+            [
+                i.lgcode,
+                i.prefecture,
+                i.name,
+                i.category_id,
+                i.symbol or "",
+                status[i.eligible],
+                result.edition.basis_date.isoformat(),
+            ]
+        )
     return response
 
 

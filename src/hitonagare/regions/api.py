@@ -60,9 +60,7 @@ def municipality_search(request: HttpRequest, params: Query[SearchParams]) -> di
     response={200: dict[str, Any], 400: ErrorOut, 404: ErrorOut},
     summary="市区町村の詳細と地域要件区分（団体コード5桁・6桁）",
 )
-def municipality_show(
-    request: HttpRequest, code: str, as_of: date | None = None
-) -> dict[str, Any]:
+def municipality_show(request: HttpRequest, code: str, as_of: date | None = None) -> dict[str, Any]:
     resolved = selectors.place_resolve(query=code)
     if resolved.matched_by != "lgcode":
         from hitonagare.core.errors import DomainError

@@ -50,7 +50,9 @@ def normalise_lgcode(raw: str) -> str:
     """Accept 5 or 6 digits; return the 6-digit code; reject a failing check digit."""
     code = normalise_text(raw)
     if not re.fullmatch(r"\d{5}|\d{6}", code):
-        raise CodeError("invalid_lgcode", f"団体コード「{raw}」は5桁または6桁の数字で入力してください。")
+        raise CodeError(
+            "invalid_lgcode", f"団体コード「{raw}」は5桁または6桁の数字で入力してください。"
+        )
     expected = check_digit(code[:5])
     if len(code) == 6 and code[5] != expected:
         raise CodeError(
@@ -74,7 +76,9 @@ def classify_query(raw: str) -> ParsedQuery:
     """Tell a 6/5-digit code, a 7-digit postal code and a name apart."""
     text = normalise_text(raw)
     if not text:
-        raise CodeError("empty_query", "市区町村名・団体コード・郵便番号のいずれかを入力してください。")
+        raise CodeError(
+            "empty_query", "市区町村名・団体コード・郵便番号のいずれかを入力してください。"
+        )
     if re.fullmatch(r"〒?\d{3}-\d{4}|〒?\d{7}", text):
         return ParsedQuery(QueryKind.POSTAL_CODE, normalise_postal_code(text))
     # "011002北海道札幌市": what the autocomplete fills in; the code decides.

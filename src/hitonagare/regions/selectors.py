@@ -166,7 +166,7 @@ def postal_code_lookup(*, postal_code: str) -> ResolvedPlace:
             raise NotFoundError(
                 "postal_code_not_found", f"郵便番号「{code[:3]}-{code[3:]}」は見つかりません。"
             ) from None
-    jis5 = getattr(entry, "jisx0402", None) or getattr(entry, "jis", "")
+    jis5: str = getattr(entry, "jisx0402", None) or getattr(entry, "jis", "") or ""
     try:
         m = _municipalities().get(code5=jis5[:5])
     except Municipality.DoesNotExist:
@@ -204,7 +204,9 @@ def place_resolve(*, query: str) -> ResolvedPlace:
     if parsed.kind is QueryKind.LGCODE:
         m = municipality_get(lgcode=parsed.value)
         return ResolvedPlace(
-            municipality=_judged_unit(m), query=query, matched_by="lgcode",
+            municipality=_judged_unit(m),
+            query=query,
+            matched_by="lgcode",
             ward=m if m.is_ward else None,
         )
     return _resolve_name(parsed.value, query)
@@ -262,10 +264,18 @@ def _designation_table(edition_id: int, loaded_at: str) -> DesignationTable:
         Designation.objects.filter(edition_id=edition_id)
         .order_by("municipality__lgcode")
         .values_list(
-            "municipality__lgcode", "municipality__name", "municipality__prefecture__name",
-            "municipality__prefecture__code", "category_id", "area_type",
-            "municipality__lat", "municipality__lng", "in_metro", "prefecture_in_metro",
-            "pop_decline_exception", "designated_city",
+            "municipality__lgcode",
+            "municipality__name",
+            "municipality__prefecture__name",
+            "municipality__prefecture__code",
+            "category_id",
+            "area_type",
+            "municipality__lat",
+            "municipality__lng",
+            "in_metro",
+            "prefecture_in_metro",
+            "pop_decline_exception",
+            "designated_city",
         )
     )
     zone_of = {"都市地域": 0, "全部条件不利地域": 1, "一部条件不利地域": -1}

@@ -66,13 +66,19 @@ def _valid_lgcode(value: str, where: str) -> str:
     except CodeError as error:
         raise DomainError("invalid_reference_data", f"{where}: {error.message}") from None
     if code != value:
-        raise DomainError("invalid_reference_data", f"{where}: 団体コード「{value}」が6桁ではありません。")
+        raise DomainError(
+            "invalid_reference_data", f"{where}: 団体コード「{value}」が6桁ではありません。"
+        )
     return code
 
 
-def _sync(model: Any, key: str, rows: list[dict[str, Any]], summary: TableSummary) -> dict[str, Any]:
+def _sync(
+    model: Any, key: str, rows: list[dict[str, Any]], summary: TableSummary
+) -> dict[Any, Any]:
     """Create or update `rows` keyed by `key`; returns the saved objects by key."""
-    existing = {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": [r[key] for r in rows]})}
+    existing = {
+        getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": [r[key] for r in rows]})
+    }
     to_create, to_update, fields = [], [], [f for f in rows[0] if f != key] if rows else []
     for row in rows:
         obj = existing.get(row[key])
@@ -90,7 +96,9 @@ def _sync(model: Any, key: str, rows: list[dict[str, Any]], summary: TableSummar
         model.objects.bulk_update(to_update, fields, batch_size=500)
     summary.created += len(to_create)
     summary.updated += len(to_update)
-    return {getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": [r[key] for r in rows]})}
+    return {
+        getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": [r[key] for r in rows]})
+    }
 
 
 def reference_data_load(*, commit: bool = False) -> LoadSummary:
@@ -190,7 +198,9 @@ def _validate_matrix(matrix: dict[str, Any], name: str) -> None:
         or any(not isinstance(r, list) or len(r) != 10 for r in cells)
         or any(c not in {"○", "△", "▲", "□", "×"} for r in cells for c in r)
     ):
-        raise DomainError("invalid_reference_data", f"{name}: 10×10の○△▲□×マトリクスではありません。")
+        raise DomainError(
+            "invalid_reference_data", f"{name}: 10×10の○△▲□×マトリクスではありません。"
+        )
 
 
 def _load_designations(
@@ -203,9 +213,18 @@ def _load_designations(
     table = summary.tables["designations"]
     to_create, to_update = [], []
     fields = [
-        "category_id", "area_type", "in_metro", "prefecture_in_metro", "pop_decline_exception",
-        "designated_city", "designated_city_contains_disadvantaged", "kaso_status",
-        "kaso_graduate_transitional", "kaso_partial_areas", "kaso_partial_areas_truncated", "note",
+        "category_id",
+        "area_type",
+        "in_metro",
+        "prefecture_in_metro",
+        "pop_decline_exception",
+        "designated_city",
+        "designated_city_contains_disadvantaged",
+        "kaso_status",
+        "kaso_graduate_transitional",
+        "kaso_partial_areas",
+        "kaso_partial_areas_truncated",
+        "note",
     ]
     for r in _read_csv(file_name):
         where = f"{file_name} {r['lgcode']}"
@@ -216,7 +235,9 @@ def _load_designations(
         if not 1 <= category <= 10:
             raise DomainError("invalid_reference_data", f"{where}: 区分は1〜10です。")
         if r["area_type"] not in Designation.AreaType.values:
-            raise DomainError("invalid_reference_data", f"{where}: 区分「{r['area_type']}」は不正です。")
+            raise DomainError(
+                "invalid_reference_data", f"{where}: 区分「{r['area_type']}」は不正です。"
+            )
         values = {
             "category_id": category,
             "area_type": r["area_type"],
@@ -254,8 +275,9 @@ def _load_designations(
         edition.save(update_fields=["loaded_at"])
     truncated = [
         d.municipality.full_name
-        for d in Designation.objects.filter(edition=edition, kaso_partial_areas_truncated=True)
-        .select_related("municipality")
+        for d in Designation.objects.filter(
+            edition=edition, kaso_partial_areas_truncated=True
+        ).select_related("municipality")
     ]
     if truncated:
         summary.warnings.append(

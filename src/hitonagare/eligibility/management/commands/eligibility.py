@@ -23,8 +23,12 @@ class Command(DomainCommand):
         check.add_argument("--program", required=True, help=PROGRAM_HELP)
         check.add_argument("--from", dest="origin", help="転出地: " + PLACE_HELP)
         check.add_argument("--to", dest="destination", required=True, help="転入地: " + PLACE_HELP)
-        check.add_argument("--from-area", help="転出地の区域（大字・旧市町村、または inside/outside）")
-        check.add_argument("--to-area", help="転入地の区域（大字・旧市町村、または inside/outside）")
+        check.add_argument(
+            "--from-area", help="転出地の区域（大字・旧市町村、または inside/outside）"
+        )
+        check.add_argument(
+            "--to-area", help="転入地の区域（大字・旧市町村、または inside/outside）"
+        )
         check.add_argument("--as-of", help="この日に有効な基準日で判定 YYYY-MM-DD")
         check.add_argument("--former-member", action="store_true", help="元隊員の例外")
         check.add_argument("--overseas", action="store_true", help="海外在住者の例外")
@@ -77,7 +81,7 @@ class Command(DomainCommand):
         dest = data["to"]
         lines = [
             f"判定: {d.status_label}" + (f"（{d.symbol.value}）" if d.symbol else ""),
-            f"  制度: {data['program_label'] if 'program_label' in data else d.program.value}",
+            f"  制度: {data.get('program_label', d.program.value)}",
             f"  転出地: {origin.get('prefecture', '')}{origin.get('name', '（海外）')}"
             + (f"（区分{origin['category_id']}）" if origin else ""),
             f"  転入地: {dest['prefecture']}{dest['name']}（区分{dest['category_id']}）",

@@ -36,7 +36,9 @@ class Command(DomainCommand):
         if options["json"]:
             self.emit_json(summary.as_dict())
             return
-        self.stdout.write("書き込みました。" if summary.committed else "試行のみ（--commit で書き込み）:")
+        self.stdout.write(
+            "書き込みました。" if summary.committed else "試行のみ（--commit で書き込み）:"
+        )
         for name, table in summary.tables.items():
             self.stdout.write(
                 f"  {name}: 新規 {table.created} / 更新 {table.updated} / 変更なし {table.unchanged}"
@@ -70,7 +72,12 @@ class Command(DomainCommand):
     def _search(self, options: dict[str, Any]) -> None:
         found = selectors.municipality_search(query=options["query"])
         items = [
-            {"lgcode": m.lgcode, "name": m.full_name, "prefecture": m.prefecture.name, "kana": m.full_kana}
+            {
+                "lgcode": m.lgcode,
+                "name": m.full_name,
+                "prefecture": m.prefecture.name,
+                "kana": m.full_kana,
+            }
             for m in found
         ]
         if options["json"]:
