@@ -243,31 +243,31 @@ class Citation:
 _CITE_FAQ_A1: Final = Citation(
     document="総務省「地域おこし協力隊」よくある質問",
     basis_date=None,
-    section="FAQ A1 地域要件の例外（domain-rules.md §1.5）",
+    section="FAQ A1 地域要件の例外（hitonagare規則ノート §1.5）",
     url=FAQ_URL,
 )
 _CITE_SAME_MUNICIPALITY: Final = Citation(
     document="推進要綱（佐川町地域プロジェクトマネージャー設置要綱が引用する国の要綱の文言）",
     basis_date=None,
-    section="同一市町村内の異動・任用前からの定住者は含めない（domain-rules.md §1.6）",
+    section="同一市町村内の異動・任用前からの定住者は含めない（hitonagare規則ノート §1.6）",
     url=_SAKAWA_URL,
 )
 _CITE_PM: Final = Citation(
     document="地域プロジェクトマネージャー推進要綱（令和3年3月31日付け総行応第76号）",
     basis_date=None,
-    section="地域要件は協力隊と共通・既に活動している者の任用（domain-rules.md §2.1）",
+    section="地域要件は協力隊と共通・既に活動している者の任用（hitonagare規則ノート §2.1）",
     url=_SAKAWA_URL,
 )
 _CITE_TRIAL: Final = Citation(
     document="地域おこし協力隊推進要綱（おためし地域おこし協力隊・地域おこし協力隊インターン）",
     basis_date=None,
-    section="住所地等の要件・住民票異動の要件なし（domain-rules.md §2.2）",
+    section="住所地等の要件・住民票異動の要件なし（hitonagare規則ノート §2.2）",
     url=None,
 )
 _CITE_KIGYOJIN: Final = Citation(
     document="総務省「地域活性化起業人」",
     basis_date=None,
-    section="対象となる企業・受入自治体・派遣期間（domain-rules.md §2.3）",
+    section="対象となる企業・受入自治体・派遣期間（hitonagare規則ノート §2.3）",
     url=KIGYOJIN_URL,
 )
 
@@ -478,12 +478,12 @@ def _place_notes(origin: Place | None, destination: Place) -> list[str]:
             notes.append(
                 f"{role} {place.name}は人口減少率例外（平成17年から27年に人口が11%以上減少した"
                 "3大都市圏内の都市地域）に該当するため、3大都市圏外として扱います"
-                "（確認表 1.(1)、domain-rules.md §1.5）。"
+                "（確認表 1.(1)、hitonagare規則ノート §1.5）。"
             )
         if place.designated_city:
             notes.append(
                 f"{role} {place.name}は指定都市のため、区ごとではなく市全体の区分で判定します"
-                "（domain-rules.md §1.2）。"
+                "（hitonagare規則ノート §1.2）。"
             )
     return notes
 
@@ -625,12 +625,12 @@ def _decide_trial(program: Program, exceptions: Exceptions, draft: _Draft) -> No
     if program is Program.OTAMESHI:
         draft.reasons.append(
             "おためし地域おこし協力隊には、推進要綱上の住所地等の要件がありません"
-            "（domain-rules.md §2.2）。"
+            "（hitonagare規則ノート §2.2）。"
         )
     else:
         draft.reasons.append(
             "地域おこし協力隊インターンは住民票の異動を必要とせず、推進要綱上の住所地等の要件"
-            "がありません（domain-rules.md §2.2）。"
+            "がありません（hitonagare規則ノート §2.2）。"
         )
     if exceptions.active():
         draft.reasons.append(
@@ -738,7 +738,7 @@ def _decide_relocation(
     if program is Program.PM:
         reasons.append(
             "地域プロジェクトマネージャーの地域要件は地域おこし協力隊と同じです"
-            "（共通の地域要件確認表、domain-rules.md §2.1）。"
+            "（共通の地域要件確認表、hitonagare規則ノート §2.1）。"
         )
         draft.cite(_CITE_PM)
     same = origin is not None and origin.lgcode == destination.lgcode
@@ -748,7 +748,7 @@ def _decide_relocation(
             reasons.append(
                 f"既に{destination.name}で地域おこし協力隊員または地域おこし企業人として活動し、"
                 "同市町村に居住して住民基本台帳に記録されている者は、移住せずに地域プロジェクト"
-                "マネージャーに任用できます（domain-rules.md §2.1）。"
+                "マネージャーに任用できます（hitonagare規則ノート §2.1）。"
             )
             draft.value = ELIGIBLE
             return
@@ -779,7 +779,7 @@ def _decide_relocation(
         reasons.append(
             f"転出地と転入地が同じ市町村（{destination.name}）です。同一市町村内の異動や、"
             "任用前から既に定住している者（住民票の異動が済んでいる者等）は原則として"
-            "対象に含めません（domain-rules.md §1.6）。"
+            "対象に含めません（hitonagare規則ノート §1.6）。"
         )
         draft.value = NOT_ELIGIBLE
         draft.cite(_CITE_SAME_MUNICIPALITY)
@@ -856,9 +856,9 @@ def decide(
             document=source_document,
             basis_date=basis,
             section=(
-                "転出地×転入地マトリクス（domain-rules.md §1.3）"
+                "転出地×転入地マトリクス（hitonagare規則ノート §1.3）"
                 if program in (Program.KYORYOKUTAI, Program.PM)
-                else "市町村の区分（3大都市圏・条件不利地域、domain-rules.md §1.2）"
+                else "市町村の区分（3大都市圏・条件不利地域、hitonagare規則ノート §1.2）"
             ),
             url=source_url,
         )
