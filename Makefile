@@ -19,7 +19,6 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 ## setup: virtualenv, dependencies, database, reference data, static files (safe to repeat)
 setup: $(VENV)/.installed
 	mkdir -p var
-	$(BIN)/hitonagare compilemessages --ignore=.venv -v0 2>/dev/null || true
 	$(BIN)/hitonagare migrate --noinput -v0
 	$(BIN)/hitonagare regions load --commit
 	$(BIN)/hitonagare collectstatic --noinput -v0
@@ -54,6 +53,7 @@ format: $(VENV)/.installed
 ## messages: refresh the English catalogue after changing UI text
 messages: $(VENV)/.installed
 	cd src/hitonagare && ../../$(BIN)/hitonagare makemessages -l en --no-obsolete
+	cd src/hitonagare && ../../$(BIN)/hitonagare compilemessages -v0
 
 ## bench: one JSON object per line (name, median_s, ...); asserts nothing about time
 bench: setup

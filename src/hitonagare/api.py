@@ -5,12 +5,20 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
+from ninja.renderers import JSONRenderer
 
 from hitonagare.core.errors import DomainError
 from hitonagare.eligibility.api import router as eligibility_router
 from hitonagare.regions.api import router as regions_router
 
+
+class JapaneseJSONRenderer(JSONRenderer):
+    # Readable Japanese in responses (UTF-8) rather than \uXXXX escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
 api = NinjaAPI(
+    renderer=JapaneseJSONRenderer(),
     title="hitonagare API",
     version="1",
     description=(
