@@ -5,5 +5,6 @@ from . import views
 app_name = "regions"
 urlpatterns = [
     path("suggest/", views.suggest, name="suggest"),
+    path("areas/", views.area_suggest, name="area_suggest"),
     path("<str:lgcode>/", views.municipality, name="municipality"),
 ]
