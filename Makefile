@@ -4,7 +4,6 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
-export DJANGO_SETTINGS_MODULE ?= hitonagare.config.settings.local
 
 .PHONY: setup serve dev test test-fast lint format bench clean messages
 
@@ -36,10 +35,10 @@ dev: setup
 ## test: lint, types, then the whole suite (unit, API, CLI, views, browser)
 test: $(VENV)/.installed
 	$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest
+	DJANGO_SETTINGS_MODULE=hitonagare.config.settings.test $(BIN)/python -m pytest
 
 test-fast: $(VENV)/.installed
-	$(BIN)/python -m pytest -m "not browser"
+	DJANGO_SETTINGS_MODULE=hitonagare.config.settings.test $(BIN)/python -m pytest -m "not browser"
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check src tests bench scripts

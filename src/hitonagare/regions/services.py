@@ -270,8 +270,10 @@ def _load_designations(
         Designation.objects.bulk_update(to_update, fields, batch_size=500)
     table.created += len(to_create)
     table.updated += len(to_update)
-    if to_create or to_update:
-        # loaded_at keys the in-process caches of designation tables (selectors).
+    if any(t.created or t.updated for t in summary.tables.values()):
+        # loaded_at keys the in-process caches of designation tables and matrices; the
+        # tables also hold municipality and prefecture names and coordinates, and
+        # bulk_update of the edition (its matrix) does not touch the auto_now field.
         edition.save(update_fields=["loaded_at"])
     truncated = [
         d.municipality.full_name
