@@ -19,3 +19,20 @@ def reference_data(db):  # type: ignore[no-untyped-def]
     from hitonagare.regions.models import Designation
 
     assert Designation.objects.count() == 1741
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_index():  # type: ignore[no-untyped-def]
+    """Tests change reference rows inside rolled-back transactions: never reuse an index."""
+    from hitonagare.regions.reference import reference_cache_clear
+
+    reference_cache_clear()
+    yield
+    reference_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _empty_response_cache():  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
+    cache.clear()

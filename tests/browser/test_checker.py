@@ -124,7 +124,10 @@ def test_partly_disadvantaged_origin_needs_checking_then_area_decides(page, shot
     shot(page, "02_kitami_needs_check")
 
     page.get_by_text("区域（大字など）と基準日を指定する").click()
-    page.locator("#id_origin_area").fill("常呂町")
+    # The area field suggests the 過疎 旧市町村 of the origin first, then its 町域.
+    chosen = pick_suggestion(page, "id_origin_area", "常呂", "常呂町")
+    assert chosen == "常呂町"
+    expect(page.locator("#id_origin_area-list option[value='常呂町常呂']")).to_be_attached()
     submit(page)
     expect(verdict).to_contain_text("対象外")
     expect(result.locator(".decision--ng")).to_be_visible()

@@ -5,6 +5,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.decorators import decorate_view
+
+from hitonagare.core.http_cache import cached_get_response
 
 from . import selectors
 from .rules import Exceptions
@@ -68,6 +71,7 @@ class DecisionOut(Schema):
     edition_title: str
 
 
+@decorate_view(cached_get_response)
 @router.get(
     "/check",
     response={200: DecisionOut, 400: ErrorOut, 404: ErrorOut},
@@ -127,6 +131,7 @@ class OriginParams(Schema):
     only_eligible: bool = False
 
 
+@decorate_view(cached_get_response)
 @router.get(
     "/destinations",
     response={200: PairsOut, 400: ErrorOut, 404: ErrorOut},
@@ -142,6 +147,7 @@ def destinations(request: HttpRequest, params: Query[DestinationParams]) -> dict
     return result.to_dict(only_eligible=params.only_eligible)
 
 
+@decorate_view(cached_get_response)
 @router.get(
     "/origins",
     response={200: PairsOut, 400: ErrorOut, 404: ErrorOut},

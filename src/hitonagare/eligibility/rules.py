@@ -26,6 +26,7 @@ from .matrix import (
 
 __all__ = [
     "AREA_TYPES",
+    "EXCEPTION_LABELS",
     "FAQ_URL",
     "KIGYOJIN_COMPANY_LOCATION_BASES",
     "KIGYOJIN_HOST_RULES",
@@ -212,7 +213,7 @@ class Exceptions:
         return tuple(f.name for f in fields(self) if getattr(self, f.name))
 
 
-_EXCEPTION_LABELS: Final[Mapping[str, str]] = MappingProxyType(
+EXCEPTION_LABELS: Final[Mapping[str, str]] = MappingProxyType(
     {
         "former_member": "元隊員（同一地域で2年以上活動し、解嘱後1年以内）",
         "overseas_resident": "海外在住者（住民基本台帳に記録がない者）",
@@ -556,7 +557,7 @@ def _exception_destination(destination: Place, labels: str) -> _Outcome:
 
 
 def _labels(names: Iterable[str]) -> str:
-    return "・".join(_EXCEPTION_LABELS[name] for name in names)
+    return "・".join(EXCEPTION_LABELS[name] for name in names)
 
 
 def _place_input(place: Place | None) -> dict[str, object] | None:

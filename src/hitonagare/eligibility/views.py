@@ -15,7 +15,7 @@ from hitonagare.regions.mapping import load_prefecture_shapes, project
 
 from . import selectors
 from .forms import CheckForm, PairsForm
-from .rules import PROGRAM_LABELS, Exceptions, to_wareki
+from .rules import EXCEPTION_LABELS, PROGRAM_LABELS, Exceptions, to_wareki
 
 FIELD_OF_ERROR = {"from": "origin", "to": "destination"}
 
@@ -86,11 +86,43 @@ def check_print(request: HttpRequest) -> HttpResponse:
             request, "eligibility/check.html", {"form": form, "submitted": True}, status=400
         )
     context = _decision_context(result)
+    context["input_rows"] = _input_rows(result)
     now = timezone.localtime()
     context.update(
         printed_at=now, printed_wareki=to_wareki(now.date()), back_query=request.GET.urlencode()
     )
     return render(request, "eligibility/print.html", context)
+
+
+def _input_rows(result: selectors.CheckResult) -> list[tuple[str, str]]:
+    """What the user typed and how each end was read, as labelled rows for the 判定根拠."""
+    inputs = result.decision.inputs
+    rows: list[tuple[str, str]] = []
+    for label, resolved, key in (
+        ("転出地", result.origin, "origin"),
+        ("転入地", result.destination, "destination"),
+    ):
+        place = inputs.get(key)
+        if resolved is None or not isinstance(place, dict):
+            continue
+        read_as = {"lgcode": "団体コード", "postal_code": "郵便番号", "name": "名称"}[
+            resolved.matched_by
+        ]
+        rows.append((f"{label}の入力", f"「{resolved.query}」（{read_as}として照合）"))
+        if resolved.ward is not None:
+            rows.append((f"{label}の区", f"{resolved.ward.full_name}（指定都市全体で判定）"))
+        if place.get("area_name"):
+            rows.append((f"{label}の区域", str(place["area_name"])))
+        if place.get("zone_basis"):
+            rows.append((f"{label}の条件不利区域", str(place["zone_basis"])))
+    exceptions = list(result.decision.inputs.get("exceptions") or ())  # type: ignore[call-overload]
+    rows.append(
+        (
+            "例外の申告",
+            "、".join(EXCEPTION_LABELS[e] for e in exceptions) if exceptions else "なし",
+        )
+    )
+    return rows
 
 
 def _map(result: selectors.PairsResult) -> dict[str, Any]:

@@ -5,6 +5,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
+from ninja.decorators import decorate_view
+
+from hitonagare.core.http_cache import cached_get_response
 
 from . import selectors
 from .presenters import municipality_detail
@@ -35,6 +38,7 @@ class SearchParams(Schema):
     limit: int = 20
 
 
+@decorate_view(cached_get_response)
 @router.get(
     "/municipalities",
     response={200: MunicipalityList, 400: ErrorOut},
@@ -55,6 +59,7 @@ def municipality_search(request: HttpRequest, params: Query[SearchParams]) -> di
     return {"count": len(items), "items": items}
 
 
+@decorate_view(cached_get_response)
 @router.get(
     "/municipalities/{code}",
     response={200: dict[str, Any], 400: ErrorOut, 404: ErrorOut},
@@ -70,6 +75,7 @@ def municipality_show(request: HttpRequest, code: str, as_of: date | None = None
     return municipality_detail(resolved=resolved, edition=edition)
 
 
+@decorate_view(cached_get_response)
 @router.get(
     "/postal-codes/{code}",
     response={200: dict[str, Any], 400: ErrorOut, 404: ErrorOut},

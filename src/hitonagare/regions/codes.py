@@ -33,7 +33,7 @@ class ParsedQuery:
 
 def check_digit(code5: str) -> str:
     """The 6th digit of a 全国地方公共団体コード (JIS X 0402 check digit)."""
-    if not re.fullmatch(r"\d{5}", code5):
+    if not re.fullmatch(r"[0-9]{5}", code5):
         raise CodeError("invalid_lgcode", f"団体コード「{code5}」は5桁の数字ではありません。")
     total = sum(int(d) * w for d, w in zip(code5, CHECK_WEIGHTS, strict=True))
     return str((11 - total % 11) % 10)
@@ -43,13 +43,15 @@ def normalise_text(text: str) -> str:
     """NFKC (full-width digits and hyphens become ASCII), trimmed, inner spaces removed."""
     text = unicodedata.normalize("NFKC", text).strip()
     text = re.sub(r"[\s\u3000]+", "", text)
-    return re.sub(r"[‐‑‒–—―−ーｰ]", "-", text) if re.fullmatch(r"[\d‐‑‒–—―−ーｰ〒-]+", text) else text
+    return (
+        re.sub(r"[‐‑‒–—―−ーｰ]", "-", text) if re.fullmatch(r"[0-9‐‑‒–—―−ーｰ〒-]+", text) else text
+    )
 
 
 def normalise_lgcode(raw: str) -> str:
     """Accept 5 or 6 digits; return the 6-digit code; reject a failing check digit."""
     code = normalise_text(raw)
-    if not re.fullmatch(r"\d{5}|\d{6}", code):
+    if not re.fullmatch(r"[0-9]{5}|[0-9]{6}", code):
         raise CodeError(
             "invalid_lgcode", f"団体コード「{raw}」は5桁または6桁の数字で入力してください。"
         )
@@ -65,7 +67,7 @@ def normalise_lgcode(raw: str) -> str:
 def normalise_postal_code(raw: str) -> str:
     """Return 7 digits; accept 〒, a hyphen and full-width digits."""
     code = normalise_text(raw).lstrip("〒")
-    if not re.fullmatch(r"\d{3}-?\d{4}", code):
+    if not re.fullmatch(r"[0-9]{3}-?[0-9]{4}", code):
         raise CodeError(
             "invalid_postal_code", f"郵便番号「{raw}」は7桁（例: 100-0001）で入力してください。"
         )
@@ -79,15 +81,15 @@ def classify_query(raw: str) -> ParsedQuery:
         raise CodeError(
             "empty_query", "市区町村名・団体コード・郵便番号のいずれかを入力してください。"
         )
-    if re.fullmatch(r"〒?\d{3}-\d{4}|〒?\d{7}", text):
+    if re.fullmatch(r"〒?[0-9]{3}-[0-9]{4}|〒?[0-9]{7}", text):
         return ParsedQuery(QueryKind.POSTAL_CODE, normalise_postal_code(text))
     # "011002北海道札幌市": what the autocomplete fills in; the code decides.
-    labelled = re.fullmatch(r"(\d{6})(\D.*)", text)
+    labelled = re.fullmatch(r"([0-9]{6})([^0-9].*)", text)
     if labelled:
         return ParsedQuery(QueryKind.LGCODE, normalise_lgcode(labelled.group(1)))
-    if re.fullmatch(r"\d{5,6}", text):
+    if re.fullmatch(r"[0-9]{5,6}", text):
         return ParsedQuery(QueryKind.LGCODE, normalise_lgcode(text))
-    if re.fullmatch(r"[\d-]+", text):
+    if re.fullmatch(r"[0-9-]+", text):
         raise CodeError(
             "invalid_code",
             f"「{raw}」は団体コード（5桁・6桁）にも郵便番号（7桁）にも当たりません。",

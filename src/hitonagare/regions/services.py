@@ -15,6 +15,7 @@ from hitonagare.core.errors import DomainError
 
 from .codes import CodeError, normalise_lgcode
 from .models import ClassificationEdition, Designation, Municipality, Prefecture
+from .reference import reference_cache_clear
 
 DATA_PACKAGE = "hitonagare.regions.data"
 
@@ -115,6 +116,8 @@ def reference_data_load(*, commit: bool = False) -> LoadSummary:
                 raise _DryRunRollback
     except _DryRunRollback:
         pass
+    # This process sees the new data at once; others within HITONAGARE_REFERENCE_CHECK_SECONDS.
+    reference_cache_clear()
     return summary
 
 

@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "hitonagare.core.middleware.ApiJsonErrorsMiddleware",
 ]
 
 ROOT_URLCONF = "hitonagare.config.urls"
@@ -120,3 +121,16 @@ LOGGING = {
 
 # The 地域要件 classification edition is chosen per query by its 基準日 (see regions.selectors).
 HITONAGARE_NINJA_DOCS = True
+
+# How often a process re-reads the reference-data version (see regions/reference.py).
+HITONAGARE_REFERENCE_CHECK_SECONDS = int(os.environ.get("HITONAGARE_REFERENCE_CHECK_SECONDS", "30"))
+
+# Per-process response cache for public, URL-determined API answers (core/http_cache.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "hitonagare",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
+}
+HITONAGARE_RESPONSE_CACHE_SECONDS = int(os.environ.get("HITONAGARE_RESPONSE_CACHE_SECONDS", "600"))

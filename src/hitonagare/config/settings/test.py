@@ -15,3 +15,5 @@ STORAGES = {
 DATABASES = {"default": database_from_url(ENV_DATABASE_URL)}
 if not ENV_DATABASE_URL:
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+# Tests serve static files through staticfiles (live_server), not from a collected STATIC_ROOT.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
