@@ -359,23 +359,7 @@ def run(
                     run_wrk(wrk, port, path, duration_s=warmup_s, **options)
                     data = run_wrk(wrk, port, path, duration_s=duration_s, **options)
                     results[name] = _load_line(name, label, data, meta=meta)
-                ping = results["api_ping"]
-                yield ping
-                for name in ("api_check", "api_check_lgcode_mix"):
-                    if name not in results:
-                        continue
-                    line = results[name]
-                    line["ratio_vs_ping"] = round(
-                        line["requests_per_s"] / ping["requests_per_s"], 3
-                    )
-                    line["target_ratio_vs_ping"] = TARGET_RPS_RATIO
-                    line["target_p99_s"] = TARGET_P99_S
-                    line["meets_target"] = (
-                        line["ratio_vs_ping"] >= TARGET_RPS_RATIO
-                        and line["p99_s"] < TARGET_P99_S
-                        and line["errors"] == 0
-                    )
-                    yield line
+                yield from _with_ratios(results)
             finally:
                 if mix_script is not None:
                     mix_script.unlink(missing_ok=True)
@@ -408,3 +392,55 @@ def run(
                     **meta,
                     "connections": 1,
                 }
+
+    if "api" in groups and wrk is not None and mix:
+        # The same load with the response cache off (every request runs the engine): the
+        # cost of a first-time answer, against a trivial view served by the same server.
+        uncached_env = dict(env, HITONAGARE_RESPONSE_CACHE_SECONDS="0")
+        with Server(env=uncached_env, workers=workers, blocking_threads=blocking_threads) as server:
+            port = server.port
+            for path in [CHECK_PATH, *mix[:20]]:
+                status, body = _get(port, path)
+                if status != 200:
+                    raise RuntimeError(f"GET {path} → {status}: {body[:500]!r}")
+            mix_script = _mix_script(mix)
+            try:
+                results = {}
+                uncached_meta = {**meta, "response_cache": "off"}
+                for name, label, path, script in (
+                    ("api_ping_uncached_run", PING_PATH, PING_PATH, LUA_REPORT),
+                    ("api_check_uncached", CHECK_PATH, CHECK_PATH, LUA_REPORT),
+                    (
+                        "api_check_lgcode_mix_uncached",
+                        f"{len(mix)} random lgcode pairs, response cache off",
+                        "/",
+                        mix_script,
+                    ),
+                ):
+                    _log(f"wrk {name}: warm-up {warmup_s} s, then {duration_s} s")
+                    options = {"connections": connections, "threads": wrk_threads, "script": script}
+                    run_wrk(wrk, port, path, duration_s=warmup_s, **options)
+                    data = run_wrk(wrk, port, path, duration_s=duration_s, **options)
+                    results[name] = _load_line(name, label, data, meta=uncached_meta)
+                yield from _with_ratios(results, ping_name="api_ping_uncached_run")
+            finally:
+                mix_script.unlink(missing_ok=True)
+
+
+def _with_ratios(
+    results: dict[str, dict[str, Any]], ping_name: str = "api_ping"
+) -> Iterator[dict[str, Any]]:
+    ping = results[ping_name]
+    yield ping
+    for name, line in results.items():
+        if name == ping_name:
+            continue
+        line["ratio_vs_ping"] = round(line["requests_per_s"] / ping["requests_per_s"], 3)
+        line["target_ratio_vs_ping"] = TARGET_RPS_RATIO
+        line["target_p99_s"] = TARGET_P99_S
+        line["meets_target"] = (
+            line["ratio_vs_ping"] >= TARGET_RPS_RATIO
+            and line["p99_s"] < TARGET_P99_S
+            and line["errors"] == 0
+        )
+        yield line

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -23,21 +21,7 @@ from hitonagare.eligibility.matrix import (
 )
 from hitonagare.eligibility.rules import Exceptions, Place, Program, Zone, decide
 
-# domain-rules.md §1.3, rows = 転入地 (destination), columns = 転出地 (origin).
-EXPECTED_TABLE: list[list[str]] = [
-    ["×", "×", "×", "×", "×", "×", "×", "×", "×", "×"],
-    ["×", "×", "×", "×", "×", "×", "×", "×", "×", "×"],
-    ["○", "○", "×", "○", "×", "△", "△", "×", "×", "△"],
-    ["○", "○", "×", "○", "×", "△", "△", "×", "×", "△"],
-    ["○", "○", "○", "○", "×", "△", "△", "×", "△", "△"],
-    ["○", "○", "▲", "○", "×", "△", "△", "×", "□", "△"],
-    ["○", "○", "▲", "○", "×", "△", "△", "×", "□", "△"],
-    ["○", "○", "○", "○", "×", "△", "△", "×", "△", "△"],
-    ["○", "○", "▲", "○", "×", "△", "△", "×", "□", "△"],
-    ["○", "○", "▲", "○", "×", "△", "△", "×", "□", "△"],
-]
-BASIS = date(2022, 4, 1)
-MATRIX = Matrix.from_json({"matrix": EXPECTED_TABLE}, basis_date=BASIS)
+from .expected_matrix import BASIS, EXPECTED_TABLE, MATRIX
 
 AREA_TYPES = {
     1: "都市地域",

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from hitonagare.eligibility.matrix import CATEGORY_LABELS, Matrix, Symbol
+from hitonagare.eligibility.matrix import CATEGORY_LABELS, Symbol
 from hitonagare.eligibility.rules import (
     FAQ_URL,
     KIGYOJIN_URL,
@@ -24,21 +24,8 @@ from hitonagare.eligibility.rules import (
     to_wareki,
 )
 
-# domain-rules.md §1.3, rows = 転入地 (destination), columns = 転出地 (origin).
-EXPECTED_TABLE: list[list[str]] = [
-    ["×", "×", "×", "×", "×", "×", "×", "×", "×", "×"],
-    ["×", "×", "×", "×", "×", "×", "×", "×", "×", "×"],
-    ["○", "○", "×", "○", "×", "△", "△", "×", "×", "△"],
-    ["○", "○", "×", "○", "×", "△", "△", "×", "×", "△"],
-    ["○", "○", "○", "○", "×", "△", "△", "×", "△", "△"],
-    ["○", "○", "▲", "○", "×", "△", "△", "×", "□", "△"],
-    ["○", "○", "▲", "○", "×", "△", "△", "×", "□", "△"],
-    ["○", "○", "○", "○", "×", "△", "△", "×", "△", "△"],
-    ["○", "○", "▲", "○", "×", "△", "△", "×", "□", "△"],
-    ["○", "○", "▲", "○", "×", "△", "△", "×", "□", "△"],
-]
-BASIS = date(2022, 4, 1)
-MATRIX = Matrix.from_json({"matrix": EXPECTED_TABLE}, basis_date=BASIS)
+from .expected_matrix import BASIS, EXPECTED_TABLE, MATRIX
+
 SOURCE_DOCUMENT = "地域おこし協力隊及び地域プロジェクトマネージャーに係る地域要件確認表"
 SOURCE_URL = "https://www.soumu.go.jp/main_content/000847999.pdf"
 

@@ -74,17 +74,21 @@ def _valid_lgcode(value: str, where: str) -> str:
 
 
 def _sync(
-    model: Any, key: str, rows: list[dict[str, Any]], summary: TableSummary
+    model: Any,
+    key: str,
+    rows: list[dict[str, Any]],
+    summary: TableSummary,
+    scope: dict[str, Any] | None = None,
 ) -> dict[Any, Any]:
-    """Create or update `rows` keyed by `key`; returns the saved objects by key."""
-    existing = {
-        getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": [r[key] for r in rows]})
-    }
+    """Create or update `rows` keyed by `key` (within `scope`); returns saved objects by key."""
+    scope = scope or {}
+    keys = [r[key] for r in rows]
+    existing = {getattr(o, key): o for o in model.objects.filter(**scope, **{f"{key}__in": keys})}
     to_create, to_update, fields = [], [], [f for f in rows[0] if f != key] if rows else []
     for row in rows:
         obj = existing.get(row[key])
         if obj is None:
-            to_create.append(model(**row))
+            to_create.append(model(**scope, **row))
             continue
         if any(getattr(obj, f) != row[f] for f in fields):
             for f in fields:
@@ -97,9 +101,7 @@ def _sync(
         model.objects.bulk_update(to_update, fields, batch_size=500)
     summary.created += len(to_create)
     summary.updated += len(to_update)
-    return {
-        getattr(o, key): o for o in model.objects.filter(**{f"{key}__in": [r[key] for r in rows]})
-    }
+    return {getattr(o, key): o for o in model.objects.filter(**scope, **{f"{key}__in": keys})}
 
 
 def reference_data_load(*, commit: bool = False) -> LoadSummary:
@@ -212,67 +214,42 @@ def _load_designations(
     municipalities: dict[str, Municipality],
     summary: LoadSummary,
 ) -> None:
-    existing = {d.municipality_id: d for d in Designation.objects.filter(edition=edition)}
     table = summary.tables["designations"]
-    to_create, to_update = [], []
-    fields = [
-        "category_id",
-        "area_type",
-        "in_metro",
-        "prefecture_in_metro",
-        "pop_decline_exception",
-        "designated_city",
-        "designated_city_contains_disadvantaged",
-        "kaso_status",
-        "kaso_graduate_transitional",
-        "kaso_partial_areas",
-        "kaso_partial_areas_truncated",
-        "note",
-    ]
+    rows: list[dict[str, Any]] = []
     for r in _read_csv(file_name):
         where = f"{file_name} {r['lgcode']}"
         m = municipalities.get(r["lgcode"])
         if m is None:
             raise DomainError("invalid_reference_data", f"{where}: 市区町村が見つかりません。")
-        category = int(r["category_id"])
+        category = int(r["category_id"]) if r["category_id"].isdigit() else 0
         if not 1 <= category <= 10:
             raise DomainError("invalid_reference_data", f"{where}: 区分は1〜10です。")
         if r["area_type"] not in Designation.AreaType.values:
             raise DomainError(
                 "invalid_reference_data", f"{where}: 区分「{r['area_type']}」は不正です。"
             )
-        values = {
-            "category_id": category,
-            "area_type": r["area_type"],
-            "in_metro": _flag(r["in_metro"]),
-            "prefecture_in_metro": _flag(r["prefecture_in_metro"]),
-            "pop_decline_exception": _flag(r["pop_decline_exception"]),
-            "designated_city": _flag(r["designated_city"]),
-            "designated_city_contains_disadvantaged": (
-                None
-                if r["designated_city_contains_disadvantaged"] == ""
-                else _flag(r["designated_city_contains_disadvantaged"])
-            ),
-            "kaso_status": r["kaso_status"],
-            "kaso_graduate_transitional": _flag(r["kaso_graduate_transitional"]),
-            "kaso_partial_areas": [a for a in r["kaso_partial_areas"].split("|") if a],
-            "kaso_partial_areas_truncated": _flag(r["kaso_partial_areas_truncated"]),
-            "note": r["note"],
-        }
-        obj = existing.get(m.pk)
-        if obj is None:
-            to_create.append(Designation(edition=edition, municipality=m, **values))
-        elif any(getattr(obj, f) != values[f] for f in fields):
-            for f in fields:
-                setattr(obj, f, values[f])
-            to_update.append(obj)
-        else:
-            table.unchanged += 1
-    Designation.objects.bulk_create(to_create, batch_size=500)
-    if to_update:
-        Designation.objects.bulk_update(to_update, fields, batch_size=500)
-    table.created += len(to_create)
-    table.updated += len(to_update)
+        rows.append(
+            {
+                "municipality_id": m.pk,
+                "category_id": category,
+                "area_type": r["area_type"],
+                "in_metro": _flag(r["in_metro"]),
+                "prefecture_in_metro": _flag(r["prefecture_in_metro"]),
+                "pop_decline_exception": _flag(r["pop_decline_exception"]),
+                "designated_city": _flag(r["designated_city"]),
+                "designated_city_contains_disadvantaged": (
+                    None
+                    if r["designated_city_contains_disadvantaged"] == ""
+                    else _flag(r["designated_city_contains_disadvantaged"])
+                ),
+                "kaso_status": r["kaso_status"],
+                "kaso_graduate_transitional": _flag(r["kaso_graduate_transitional"]),
+                "kaso_partial_areas": [a for a in r["kaso_partial_areas"].split("|") if a],
+                "kaso_partial_areas_truncated": _flag(r["kaso_partial_areas_truncated"]),
+                "note": r["note"],
+            }
+        )
+    _sync(Designation, "municipality_id", rows, table, scope={"edition": edition})
     if any(t.created or t.updated for t in summary.tables.values()):
         # loaded_at keys the in-process caches of designation tables and matrices; the
         # tables also hold municipality and prefecture names and coordinates, and
