@@ -87,3 +87,24 @@ def test_non_ascii_digits_are_not_taken_for_a_code():
 
     # Arabic-Indic digits survive NFKC; they must not pass as a 団体コード.
     assert classify_query("١٣١٠١٦").kind is QueryKind.NAME
+
+
+@pytest.mark.django_db
+def test_an_overlong_place_is_rejected_with_the_api_error_shape():
+    response = Client().get(
+        "/api/v1/eligibility/check", {"program": "kyoryokutai", "from": "あ" * 5000, "to": "海士町"}
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_request"
+    assert len(response.content) < 2000
+
+
+@pytest.mark.django_db
+def test_large_answers_and_junk_parameters_are_not_kept_in_the_cache():
+    client = Client()
+    url = "/api/v1/eligibility/destinations?program=kyoryokutai&from=100-0001"
+    client.get(url)
+    assert "X-Cache" not in client.get(url)  # ~200 KB body: never cached
+    junk = CHECK + "&junk=" + "x" * 600
+    client.get(junk)
+    assert "X-Cache" not in client.get(junk)

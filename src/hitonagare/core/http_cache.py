@@ -21,6 +21,9 @@ from django.utils import timezone, translation
 from hitonagare.regions.reference import reference
 
 CACHEABLE_STATUSES = frozenset({200, 400, 404})
+# Bound memory: big bodies (all-pairs lists) and long URLs (junk parameters) are not cached.
+MAX_CACHED_BYTES = 16 * 1024
+MAX_CACHED_PATH = 512
 
 
 def _key(request: HttpRequest) -> str:
@@ -40,7 +43,7 @@ def cached_get_response(run: Callable[..., Any]) -> Callable[..., Any]:
 
     @wraps(run)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if request.method != "GET":
+        if request.method != "GET" or len(request.get_full_path()) > MAX_CACHED_PATH:
             return run(request, *args, **kwargs)
         key = _key(request)
         hit = cache.get(key)
@@ -50,7 +53,11 @@ def cached_get_response(run: Callable[..., Any]) -> Callable[..., Any]:
             response["X-Cache"] = "hit"
             return response
         response = run(request, *args, **kwargs)
-        if isinstance(response, HttpResponse) and response.status_code in CACHEABLE_STATUSES:
+        if (
+            isinstance(response, HttpResponse)
+            and response.status_code in CACHEABLE_STATUSES
+            and len(response.content) <= MAX_CACHED_BYTES
+        ):
             cache.set(
                 key,
                 (response.content, response["Content-Type"], response.status_code),

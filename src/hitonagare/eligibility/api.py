@@ -23,15 +23,17 @@ class ErrorOut(Schema):
 class CheckParams(Schema):
     program: str = Field(..., description="kyoryokutai | pm | intern | otameshi | kigyojin")
     origin: str | None = Field(
-        None, alias="from", description="転出地: 団体コード、郵便番号、市区町村名"
+        None, max_length=60, alias="from", description="転出地: 団体コード、郵便番号、市区町村名"
     )
     destination: str = Field(
-        ..., alias="to", description="転入地: 団体コード、郵便番号、市区町村名"
+        ..., max_length=60, alias="to", description="転入地: 団体コード、郵便番号、市区町村名"
     )
     from_area: str | None = Field(
         None, description="転出地の区域（大字・旧市町村、inside/outside）"
     )
-    to_area: str | None = Field(None, description="転入地の区域（大字・旧市町村、inside/outside）")
+    to_area: str | None = Field(
+        None, max_length=60, description="転入地の区域（大字・旧市町村、inside/outside）"
+    )
     as_of: date | None = Field(None, description="この日に有効な基準日で判定（既定は今日）")
     former_member: bool = False
     overseas_resident: bool = False
@@ -117,16 +119,16 @@ class PairsOut(Schema):
 
 class DestinationParams(Schema):
     program: str
-    origin: str = Field(..., alias="from")
-    from_area: str | None = None
+    origin: str = Field(..., max_length=60, alias="from")
+    from_area: str | None = Field(None, max_length=60)
     as_of: date | None = None
     only_eligible: bool = False
 
 
 class OriginParams(Schema):
     program: str
-    destination: str = Field(..., alias="to")
-    to_area: str | None = None
+    destination: str = Field(..., max_length=60, alias="to")
+    to_area: str | None = Field(None, max_length=60)
     as_of: date | None = None
     only_eligible: bool = False
 

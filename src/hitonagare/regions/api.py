@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.decorators import decorate_view
 
 from hitonagare.core.http_cache import cached_get_response
@@ -34,7 +34,7 @@ class MunicipalityList(Schema):
 
 
 class SearchParams(Schema):
-    q: str
+    q: str = Field(..., max_length=60)
     limit: int = 20
 
 
