@@ -29,7 +29,7 @@ class CheckParams(Schema):
         ..., max_length=60, alias="to", description="転入地: 団体コード、郵便番号、市区町村名"
     )
     from_area: str | None = Field(
-        None, description="転出地の区域（大字・旧市町村、inside/outside）"
+        None, max_length=60, description="転出地の区域（大字・旧市町村、inside/outside）"
     )
     to_area: str | None = Field(
         None, max_length=60, description="転入地の区域（大字・旧市町村、inside/outside）"
