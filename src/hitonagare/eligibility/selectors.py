@@ -265,7 +265,7 @@ def _pairs(
     sym_row: list[str | None]
     elig_row: list[bool | None]
     anchor_index = table.index[anchor.lgcode]
-    if program in MATRIX_PROGRAMS and not _any_exception(exceptions):
+    if program in MATRIX_PROGRAMS and not exceptions.active():
         anchor_cat = np.array([anchor.category_id], dtype=np.int8)
         anchor_zone = np.array([_ZONE_CODES[anchor.zone]], dtype=np.int8)
         same = np.zeros((1, n), dtype=bool)
@@ -320,18 +320,6 @@ def _pairs(
         edition=edition,
         items=items,
         by_prefecture=_by_prefecture(items),
-    )
-
-
-def _any_exception(exceptions: Exceptions) -> bool:
-    return any(
-        (
-            exceptions.former_member,
-            exceptions.overseas_resident,
-            exceptions.jet_finisher,
-            exceptions.jet_same_area_without_move,
-            exceptions.pm_already_active,
-        )
     )
 
 
