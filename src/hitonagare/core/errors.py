@@ -35,3 +35,33 @@ class DomainError(Exception):
 
 class NotFoundError(DomainError):
     status = 404
+
+
+class PermissionDeniedError(DomainError):
+    """The user is known but their role or organisation does not allow this."""
+
+    status = 403
+
+
+class ConflictError(DomainError):
+    """The request is valid but clashes with the current state (e.g. a second application)."""
+
+    status = 409
+
+
+class InvalidInputError(DomainError):
+    """Several fields are wrong at once: `errors` maps each field to its Japanese message."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        first_field, first_message = next(iter(errors.items()))
+        count = len(errors)
+        message = (
+            first_message if count == 1 else f"入力に{count}件の誤りがあります。{first_message}"
+        )
+        super().__init__("invalid_input", message, field=first_field)
+        self.errors = dict(errors)
+
+    def as_dict(self) -> dict[str, object]:
+        body = super().as_dict()
+        body["errors"] = self.errors
+        return body

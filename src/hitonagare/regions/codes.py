@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Final
 
 CHECK_WEIGHTS = (6, 5, 4, 3, 2)
 
@@ -102,3 +103,21 @@ _KATAKANA_TO_HIRAGANA = {cp: cp - 0x60 for cp in range(0x30A1, 0x30F7)}
 
 def to_hiragana(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_KATAKANA_TO_HIRAGANA)
+
+
+# The nine regional blocks used by national recruiting sites, by 都道府県コード.
+REGION_BLOCKS: Final[tuple[tuple[int, str, tuple[str, ...]], ...]] = (
+    (1, "北海道", ("01",)),
+    (2, "東北", ("02", "03", "04", "05", "06", "07")),
+    (3, "関東", ("08", "09", "10", "11", "12", "13", "14")),
+    (4, "北陸・甲信越", ("15", "16", "17", "18", "19", "20")),
+    (5, "東海", ("21", "22", "23", "24")),
+    (6, "近畿", ("25", "26", "27", "28", "29", "30")),
+    (7, "中国", ("31", "32", "33", "34", "35")),
+    (8, "四国", ("36", "37", "38", "39")),
+    (9, "九州・沖縄", ("40", "41", "42", "43", "44", "45", "46", "47")),
+)
+REGION_BLOCK_OF_PREFECTURE: Final[dict[str, int]] = {
+    code: block for block, _label, codes in REGION_BLOCKS for code in codes
+}
+REGION_BLOCK_LABELS: Final[dict[int, str]] = {block: label for block, label, _ in REGION_BLOCKS}

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "hitonagare.accounts",
     "hitonagare.regions",
     "hitonagare.eligibility",
+    "hitonagare.recruiting",
 ]
 
 MIDDLEWARE = [

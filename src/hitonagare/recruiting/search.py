@@ -1,0 +1,150 @@
+"""Opening search on SQLite and PostgreSQL with the same results (ADR 0008).
+
+`index_opening` keeps the bigram index in step with an opening (services call it inside their
+transaction); `text_filter` turns parsed query terms into a queryset filter that is exact:
+the index narrows, a substring test on the normalised text confirms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from hitonagare.regions.codes import REGION_BLOCK_OF_PREFECTURE
+
+from . import rules
+from .models import Opening
+from .search_text import (
+    QueryTerm,
+    document_tokens,
+    fts5_match_expression,
+    normalise,
+    tsquery_expression,
+)
+
+FTS_TABLE = "recruiting_opening_fts"
+
+
+def searchable_text(opening: Opening) -> tuple[str, str]:
+    """(normalised title, normalised whole text) of an opening: the fields the search covers."""
+    municipality = opening.municipality
+    parts = [
+        opening.title,
+        opening.summary,
+        opening.description,
+        " ".join(opening.theme_labels),
+        opening.program_label,
+        municipality.full_name,
+        municipality.name,
+        municipality.kana,
+        opening.area_name,
+    ]
+    return normalise(opening.title), normalise("\n".join(part for part in parts if part))
+
+
+def fill_denormalised(opening: Opening) -> None:
+    """Set the facet and search columns derived from other fields (before save)."""
+    prefecture_code = opening.municipality.lgcode[:2]
+    opening.prefecture_code = prefecture_code
+    opening.region_block = REGION_BLOCK_OF_PREFECTURE[prefecture_code]
+    opening.search_title, opening.search_text = searchable_text(opening)
+
+
+def index_opening(opening: Opening) -> None:
+    """Put a published opening in the index, or take any other out. Call after save()."""
+    published = opening.status == Opening.Status.PUBLISHED
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute("DELETE FROM recruiting_opening_fts WHERE rowid = %s", [opening.pk])
+            if published:
+                cursor.execute(
+                    "INSERT INTO recruiting_opening_fts(rowid, tokens) VALUES (%s, %s)",
+                    [opening.pk, document_tokens(opening.search_text)],
+                )
+        elif published:
+            cursor.execute(
+                "INSERT INTO recruiting_opening_fts(opening_id, tokens) "
+                "VALUES (%s, array_to_tsvector(string_to_array(%s, ' '))) "
+                "ON CONFLICT (opening_id) DO UPDATE SET tokens = excluded.tokens",
+                [opening.pk, document_tokens(opening.search_text)],
+            )
+        else:
+            cursor.execute("DELETE FROM recruiting_opening_fts WHERE opening_id = %s", [opening.pk])
+
+
+def index_openings_bulk(openings: Iterable[Opening]) -> int:
+    """Index many published openings at once (demo data, rebuilds). Returns how many."""
+    rows = [
+        (opening.pk, document_tokens(opening.search_text))
+        for opening in openings
+        if opening.status == Opening.Status.PUBLISHED
+    ]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.executemany(
+                "DELETE FROM recruiting_opening_fts WHERE rowid = %s", [(pk,) for pk, _ in rows]
+            )
+            cursor.executemany(
+                "INSERT INTO recruiting_opening_fts(rowid, tokens) VALUES (%s, %s)", rows
+            )
+        else:
+            cursor.executemany(
+                "INSERT INTO recruiting_opening_fts(opening_id, tokens) "
+                "VALUES (%s, array_to_tsvector(string_to_array(%s, ' '))) "
+                "ON CONFLICT (opening_id) DO UPDATE SET tokens = excluded.tokens",
+                rows,
+            )
+    return len(rows)
+
+
+def index_rebuild() -> int:
+    """Empty the index and fill it from every published opening (after a restore, say)."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM recruiting_opening_fts")
+    total = 0
+    queryset = Opening.objects.filter(status=Opening.Status.PUBLISHED).only(
+        "id", "status", "search_text"
+    )
+    batch: list[Opening] = []
+    for opening in queryset.iterator(chunk_size=2000):
+        batch.append(opening)
+        if len(batch) >= 2000:
+            total += index_openings_bulk(batch)
+            batch = []
+    return total + index_openings_bulk(batch)
+
+
+def text_filter(terms: tuple[QueryTerm, ...]) -> Q:
+    """Published openings whose normalised text contains every term (exact, both databases)."""
+    if not terms:
+        return Q()
+    if connection.vendor == "sqlite":
+        candidates = RawSQL(
+            "SELECT rowid FROM recruiting_opening_fts WHERE recruiting_opening_fts MATCH %s",
+            [fts5_match_expression(terms)],
+        )
+    else:
+        candidates = RawSQL(
+            "SELECT opening_id FROM recruiting_opening_fts WHERE tokens @@ %s::tsquery",
+            [tsquery_expression(terms)],
+        )
+    condition = Q(pk__in=candidates)
+    for term in terms:
+        if term.needs_substring_check:
+            condition &= Q(search_text__contains=term.text)
+    return condition
+
+
+def theme_filter(themes: Iterable[rules.Theme]) -> Q:
+    """Openings carrying every one of the given themes (bit mask test, portable SQL)."""
+    mask = rules.themes_to_mask(list(themes))
+    if not mask:
+        return Q()
+    return Q(
+        pk__in=RawSQL(
+            "SELECT id FROM recruiting_opening WHERE (themes_mask & %s) = %s", [mask, mask]
+        )
+    )
