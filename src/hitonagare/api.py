@@ -9,6 +9,7 @@ from ninja.renderers import JSONRenderer
 
 from hitonagare.core.errors import DomainError
 from hitonagare.eligibility.api import router as eligibility_router
+from hitonagare.recruiting.api import router as recruiting_router
 from hitonagare.regions.api import router as regions_router
 
 
@@ -54,3 +55,4 @@ def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse
 
 api.add_router("/eligibility", eligibility_router)
 api.add_router("/", regions_router)
+api.add_router("/openings", recruiting_router)

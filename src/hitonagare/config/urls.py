@@ -10,4 +10,7 @@ urlpatterns = [
     path("", include("hitonagare.core.urls")),
     path("regions/", include("hitonagare.regions.urls")),
     path("eligibility/", include("hitonagare.eligibility.urls")),
+    path("openings/", include("hitonagare.recruiting.urls_public")),
+    path("staff/", include("hitonagare.recruiting.urls_staff")),
+    path("me/", include("hitonagare.recruiting.urls_applicant")),
 ]
