@@ -299,3 +299,13 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return self.body[:40]
+
+
+class SearchVersion(models.Model):
+    """One row whose token changes whenever the set of published openings changes, so each
+    process knows when to rebuild its search columns (recruiting/search_store.py)."""
+
+    token = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.token)

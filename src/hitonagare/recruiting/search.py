@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 from django.db import connection
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -17,6 +18,7 @@ from hitonagare.regions.codes import REGION_BLOCK_OF_PREFECTURE
 
 from . import rules
 from .models import Opening
+from .search_store import version_bump
 from .search_text import (
     QueryTerm,
     document_tokens,
@@ -56,6 +58,7 @@ def fill_denormalised(opening: Opening) -> None:
 def index_opening(opening: Opening) -> None:
     """Put a published opening in the index, or take any other out. Call after save()."""
     published = opening.status == Opening.Status.PUBLISHED
+    version_bump()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.execute("DELETE FROM recruiting_opening_fts WHERE rowid = %s", [opening.pk])
@@ -82,6 +85,7 @@ def index_openings_bulk(openings: Iterable[Opening]) -> int:
         for opening in openings
         if opening.status == Opening.Status.PUBLISHED
     ]
+    version_bump()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
             cursor.executemany(
@@ -148,3 +152,45 @@ def theme_filter(themes: Iterable[rules.Theme]) -> Q:
             "SELECT id FROM recruiting_opening WHERE (themes_mask & %s) = %s", [mask, mask]
         )
     )
+
+
+def candidate_ids(terms: tuple[QueryTerm, ...]) -> np.ndarray:
+    """Ids of published openings holding every bigram of every term (a superset; sorted)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT group_concat(rowid) FROM recruiting_opening_fts"
+                " WHERE recruiting_opening_fts MATCH %s",
+                [fts5_match_expression(terms)],
+            )
+        else:
+            cursor.execute(
+                "SELECT string_agg(opening_id::text, ',') FROM recruiting_opening_fts"
+                " WHERE tokens @@ %s::tsquery",
+                [tsquery_expression(terms)],
+            )
+        joined = cursor.fetchone()[0]
+    if not joined:
+        return np.empty(0, dtype=np.int64)
+    # fromstring parses the comma list in C: ~10x faster than split() for 75,000 ids.
+    ids = np.fromstring(joined, sep=",", dtype=np.int64)
+    ids.sort()
+    return ids
+
+
+VERIFY_CHUNK = 500
+
+
+def verified_ids(opening_ids: Iterable[int], terms: tuple[QueryTerm, ...]) -> np.ndarray:
+    """The subset of `opening_ids` whose normalised text contains every term (exact)."""
+    checks = [term for term in terms if term.needs_substring_check]
+    ids = [int(value) for value in opening_ids]
+    if not checks:
+        return np.array(sorted(ids), dtype=np.int64)
+    found: list[int] = []
+    for start in range(0, len(ids), VERIFY_CHUNK):
+        queryset = Opening.objects.filter(pk__in=ids[start : start + VERIFY_CHUNK])
+        for term in checks:
+            queryset = queryset.filter(search_text__contains=term.text)
+        found.extend(queryset.values_list("id", flat=True))
+    return np.array(sorted(found), dtype=np.int64)

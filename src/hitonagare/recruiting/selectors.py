@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
-from django.db.models.lookups import Exact
+import numpy as np
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from hitonagare.accounts.roles import visible_host_ids
@@ -15,15 +14,13 @@ from hitonagare.core.errors import DomainError, NotFoundError
 from hitonagare.regions.codes import REGION_BLOCK_LABELS, REGION_BLOCKS
 from hitonagare.regions.models import Prefecture
 
-from . import rules
+from . import rules, search, search_store
 from .models import Opening
-from .search import text_filter
+from .search_store import NO_DEADLINE, PROGRAM_CODES, Snapshot
 from .search_text import QueryError, QueryTerm, parse_query
 
 PER_PAGE = 20
 MAX_PAGE = 500
-# Above this many matches the total is shown as "N件以上" instead of counted exactly.
-EXACT_TOTAL_LIMIT = 5000
 
 
 class Sort:
@@ -142,8 +139,11 @@ class SearchResult:
     terms: tuple[QueryTerm, ...]
     items: list[Opening]
     total: int
+    # True when `total` is a guaranteed minimum ("N件以上"), never used for an exact count.
     total_is_lower_bound: bool
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # True when `total` and the facet counts are estimates ("約N件") from a verified sample.
+    total_is_estimate: bool = False
 
     @property
     def page_count(self) -> int:
@@ -158,104 +158,85 @@ class SearchResult:
         return self.params.page > 1
 
 
-def _filtered(params: SearchParams, terms: tuple[QueryTerm, ...]) -> QuerySet[Opening]:
-    queryset = Opening.objects.filter(status=Opening.Status.PUBLISHED)
-    if terms:
-        queryset = queryset.filter(text_filter(terms))
+# When more openings than this hold a query's bigrams (for terms of 3+ characters, where the
+# bigrams alone are not proof), the count and facets come from a verified sample instead of a
+# substring test of every candidate; the page itself is always verified (ADR 0008).
+VERIFY_ALL_LIMIT = 3000
+SAMPLE_SIZE = 400
+
+
+def _row_filter(store: Snapshot, rows: np.ndarray, params: SearchParams) -> np.ndarray:
+    keep = np.ones(len(rows), dtype=bool)
     if params.programs:
-        queryset = queryset.filter(program__in=params.programs)
+        codes = [PROGRAM_CODES[p] for p in params.programs]
+        keep &= np.isin(store.program[rows], codes)
     if params.prefectures:
-        queryset = queryset.filter(prefecture_code__in=params.prefectures)
+        keep &= np.isin(store.prefecture[rows], [int(code) for code in params.prefectures])
     if params.blocks:
-        queryset = queryset.filter(region_block__in=params.blocks)
+        keep &= np.isin(store.block[rows], list(params.blocks))
     if params.themes:
         mask = rules.themes_to_mask(list(params.themes))
-        queryset = queryset.filter(Exact(F("themes_mask").bitand(mask), mask))
+        keep &= (store.themes[rows] & mask) == mask
     if params.housing:
-        queryset = queryset.filter(housing_support=True)
+        keep &= store.housing[rows]
     if params.deadline:
-        today = timezone.localdate()
+        deadlines = store.deadline[rows]
         if params.deadline == DeadlineWindow.OPEN:
-            queryset = queryset.filter(deadline__isnull=True)
+            keep &= deadlines == NO_DEADLINE
         else:
-            days = int(params.deadline)
-            queryset = queryset.filter(
-                deadline__gte=today, deadline__lte=today + dt.timedelta(days=days)
-            )
+            today = timezone.localdate().toordinal()
+            keep &= (deadlines >= today) & (deadlines <= today + int(params.deadline))
     if params.eligible_municipality_ids is not None:
-        condition = Q(
-            program__in=[
-                p.value
-                for p in rules.OpeningProgram
-                if p not in rules.PROGRAMS_WITH_AREA_REQUIREMENT
-            ]
-        )
-        for program, ids in params.eligible_municipality_ids.items():
-            condition |= Q(program=program, municipality_id__in=sorted(ids))
-        queryset = queryset.filter(condition)
-    return queryset
+        allowed = np.zeros(len(rows), dtype=bool)
+        programs = store.program[rows]
+        for program in rules.OpeningProgram:
+            in_program = programs == PROGRAM_CODES[program.value]
+            if program not in rules.PROGRAMS_WITH_AREA_REQUIREMENT:
+                allowed |= in_program
+                continue
+            ids = params.eligible_municipality_ids.get(program.value, frozenset())
+            if ids:
+                allowed |= in_program & np.isin(
+                    store.municipality[rows], np.fromiter(ids, dtype=np.int64)
+                )
+        keep &= allowed
+    return rows[keep]
 
 
-def _ordered(
-    queryset: QuerySet[Opening], params: SearchParams, terms: tuple[QueryTerm, ...]
-) -> QuerySet[Opening]:
+def _order(
+    store: Snapshot, rows: np.ndarray, params: SearchParams, terms: tuple[QueryTerm, ...]
+) -> np.ndarray:
+    newest = -store.published_rank[rows]
     sort = params.sort or (Sort.RELEVANCE if terms else Sort.NEWEST)
     if sort == Sort.DEADLINE:
-        return queryset.order_by(F("deadline").asc(nulls_last=True), "-published_at", "-id")
+        return rows[np.lexsort((newest, store.deadline[rows]))]
     if sort == Sort.RELEVANCE and terms:
         # A term in the title counts three times as much as a term elsewhere.
-        score = sum(
-            (
-                Case(
-                    When(search_title__contains=term.text, then=Value(3)),
-                    default=Value(1),
-                    output_field=IntegerField(),
-                )
-                for term in terms
-            ),
-            Value(0),
-        )
-        return queryset.annotate(relevance=score).order_by("-relevance", "-published_at", "-id")
-    return queryset.order_by("-published_at", "-id")
+        score = np.zeros(len(rows), dtype=np.int32)
+        for term in terms:
+            score += np.where(store.title_hits(term.text)[rows], 3, 1).astype(np.int32)
+        return rows[np.lexsort((newest, -score))]
+    return rows[np.argsort(newest, kind="stable")]
 
 
-def _facets(
-    queryset: QuerySet[Opening], params: SearchParams
-) -> tuple[int, dict[str, list[FacetValue]]]:
-    today = timezone.localdate()
-    aggregates: dict[str, Any] = {
-        "total": Count("id"),
-        "housing": Sum(Case(When(housing_support=True, then=1), default=0)),
-        "deadline_week": Sum(
-            Case(
-                When(deadline__gte=today, deadline__lte=today + dt.timedelta(days=7), then=1),
-                default=0,
-            )
-        ),
-        "deadline_month": Sum(
-            Case(
-                When(deadline__gte=today, deadline__lte=today + dt.timedelta(days=30), then=1),
-                default=0,
-            )
-        ),
-        "deadline_none": Sum(Case(When(deadline__isnull=True, then=1), default=0)),
-    }
-    for theme in rules.Theme:
-        bit = 1 << int(theme)
-        aggregates[f"theme_{int(theme)}"] = Sum(
-            Case(When(Exact(F("themes_mask").bitand(bit), bit), then=1), default=0)
-        )
-    totals = queryset.order_by().aggregate(**aggregates)
-    total = int(totals["total"] or 0)
-    by_program = dict(queryset.order_by().values_list("program").annotate(n=Count("id")))
-    by_prefecture = dict(queryset.order_by().values_list("prefecture_code").annotate(n=Count("id")))
+def _facet_counts(
+    store: Snapshot, rows: np.ndarray, params: SearchParams, scale: float
+) -> dict[str, list[FacetValue]]:
+    def count(value: int | np.integer[Any]) -> int:
+        return round(int(value) * scale)
+
+    programs = np.bincount(store.program[rows], minlength=len(PROGRAM_CODES))
+    prefectures = np.bincount(store.prefecture[rows], minlength=48)
+    themes = store.themes[rows]
+    deadlines = store.deadline[rows]
+    today = timezone.localdate().toordinal()
     prefecture_names = dict(Prefecture.objects.values_list("code", "name"))
-    facets = {
+    return {
         "program": [
             FacetValue(
                 p.value,
                 rules.OPENING_PROGRAM_LABELS[p],
-                by_program.get(p.value, 0),
+                count(programs[PROGRAM_CODES[p.value]]),
                 p.value in params.programs,
             )
             for p in rules.OpeningProgram
@@ -264,7 +245,7 @@ def _facets(
             FacetValue(
                 str(block),
                 label,
-                sum(by_prefecture.get(code, 0) for code in codes),
+                count(sum(int(prefectures[int(code)]) for code in codes)),
                 block in params.blocks,
             )
             for block, label, codes in REGION_BLOCKS
@@ -273,7 +254,7 @@ def _facets(
             FacetValue(
                 code,
                 prefecture_names.get(code, code),
-                by_prefecture.get(code, 0),
+                count(prefectures[int(code)]),
                 code in params.prefectures,
             )
             for _block, _label, codes in REGION_BLOCKS
@@ -283,51 +264,67 @@ def _facets(
             FacetValue(
                 rules.THEME_SLUGS[theme],
                 rules.THEME_LABELS[theme],
-                int(totals[f"theme_{int(theme)}"] or 0),
+                count(np.count_nonzero(themes & (1 << int(theme)))),
                 theme in params.themes,
             )
             for theme in rules.Theme
         ],
-        "housing": [FacetValue("1", "住居の支援あり", int(totals["housing"] or 0), params.housing)],
+        "housing": [
+            FacetValue(
+                "1", "住居の支援あり", count(np.count_nonzero(store.housing[rows])), params.housing
+            )
+        ],
         "deadline": [
             FacetValue(
-                DeadlineWindow.WEEK,
-                DeadlineWindow.LABELS[DeadlineWindow.WEEK],
-                int(totals["deadline_week"] or 0),
-                params.deadline == DeadlineWindow.WEEK,
-            ),
-            FacetValue(
-                DeadlineWindow.MONTH,
-                DeadlineWindow.LABELS[DeadlineWindow.MONTH],
-                int(totals["deadline_month"] or 0),
-                params.deadline == DeadlineWindow.MONTH,
-            ),
-            FacetValue(
-                DeadlineWindow.OPEN,
-                DeadlineWindow.LABELS[DeadlineWindow.OPEN],
-                int(totals["deadline_none"] or 0),
-                params.deadline == DeadlineWindow.OPEN,
-            ),
+                window,
+                DeadlineWindow.LABELS[window],
+                count(
+                    np.count_nonzero(deadlines == NO_DEADLINE)
+                    if window == DeadlineWindow.OPEN
+                    else np.count_nonzero((deadlines >= today) & (deadlines <= today + int(window)))
+                ),
+                params.deadline == window,
+            )
+            for window in DeadlineWindow.ALL
         ],
     }
-    return total, facets
 
 
 def opening_search(*, params: SearchParams, with_facets: bool = True) -> SearchResult:
-    """Published openings matching the query and filters: one page, the total and facets."""
+    """Published openings matching the query and filters: one page, the total and facets.
+
+    Exact whenever the query's terms are two characters (the index is then the answer) or
+    few enough openings hold the bigrams to test them all; otherwise the total and facets are
+    estimates from a verified sample, flagged as such, and the page is still verified.
+    """
     terms = parse_query(params.q)
-    queryset = _filtered(params, terms)
-    facets: dict[str, list[FacetValue]] = {}
-    if with_facets:
-        total, facets = _facets(queryset, params)
+    store = search_store.snapshot()
+    if terms:
+        rows = store.positions_of(search.candidate_ids(terms))
     else:
-        total = queryset.order_by().count()
+        rows = np.arange(len(store.ids), dtype=np.int64)
+    rows = _row_filter(store, rows, params)
+    needs_check = any(term.needs_substring_check for term in terms)
+    estimate = False
+    scale = 1.0
+    if needs_check and len(rows) <= VERIFY_ALL_LIMIT:
+        rows = store.positions_of(search.verified_ids(store.ids[rows], terms))
+    elif needs_check:
+        estimate = True
+        sample = rows[:: max(1, len(rows) // SAMPLE_SIZE)]
+        confirmed = len(search.verified_ids(store.ids[sample], terms))
+        scale = confirmed / len(sample) if len(sample) else 0.0
+    ordered = _order(store, rows, params, terms)
     offset = (params.page - 1) * params.per_page
-    items = list(
-        _ordered(queryset, params, terms).select_related("municipality", "host")[
-            offset : offset + params.per_page
-        ]
-    )
+    if estimate:
+        page_ids = _verified_page(store, ordered, terms, offset, params.per_page)
+        total = round(len(rows) * scale)
+    else:
+        page_ids = [int(i) for i in store.ids[ordered[offset : offset + params.per_page]]]
+        total = len(rows)
+    facets = _facet_counts(store, rows, params, scale) if with_facets else {}
+    by_id = Opening.objects.select_related("municipality", "host").in_bulk(page_ids)
+    items = [by_id[i] for i in page_ids if i in by_id]
     return SearchResult(
         params=params,
         terms=terms,
@@ -335,7 +332,25 @@ def opening_search(*, params: SearchParams, with_facets: bool = True) -> SearchR
         total=total,
         total_is_lower_bound=False,
         facets=facets,
+        total_is_estimate=estimate,
     )
+
+
+def _verified_page(
+    store: Snapshot, ordered: np.ndarray, terms: tuple[QueryTerm, ...], offset: int, size: int
+) -> list[int]:
+    """Walk the ordered candidates, testing them in chunks, until the page is filled."""
+    wanted = offset + size
+    confirmed: list[int] = []
+    chunk = max(size * 2, 50)
+    start = 0
+    while len(confirmed) < wanted and start < len(ordered):
+        ids = store.ids[ordered[start : start + chunk]]
+        ok = set(search.verified_ids(ids, terms).tolist())
+        confirmed.extend(int(i) for i in ids if int(i) in ok)
+        start += chunk
+        chunk = min(chunk * 2, 2000)
+    return confirmed[offset:wanted]
 
 
 def opening_get_public(*, opening_id: int) -> Opening:
