@@ -16,7 +16,7 @@ from hitonagare.core.notify import notify, site_url
 
 from . import rules
 from .models import ApplicantProfile, Application, ApplicationEvent, Message, Opening
-from .services_profiles import applicant_data_export
+from .services_profiles import profile_as_dict
 
 MAX_MOTIVATION = 4000
 MAX_MESSAGE = 4000
@@ -24,8 +24,9 @@ MAX_MESSAGE = 4000
 
 def profile_snapshot(profile: ApplicantProfile) -> dict[str, Any]:
     """The profile as it was when applying: later edits do not change what staff received."""
-    data = applicant_data_export(user=profile.user)["profile"]
+    data = profile_as_dict(profile)
     data["has_cv"] = bool(profile.cv_file)
+    data["email"] = profile.user.email
     return data
 
 

@@ -208,6 +208,32 @@ def profile_cv_remove(*, user: Any) -> None:
         audit_record(actor=user, action="profile.cv_remove", target=profile)
 
 
+def profile_as_dict(profile: ApplicantProfile) -> dict[str, Any]:
+    """The profile as JSON-ready data (export, and the snapshot stored with an application)."""
+    return {
+        "family_name": profile.family_name,
+        "given_name": profile.given_name,
+        "family_kana": profile.family_kana,
+        "given_kana": profile.given_kana,
+        "birth_date": profile.birth_date.isoformat(),
+        "phone": profile.phone,
+        "postal_code": profile.postal_code,
+        "municipality": {
+            "lgcode": profile.municipality.lgcode,
+            "name": profile.municipality.full_name,
+        },
+        "address_line": profile.address_line,
+        "skills": profile.skills,
+        "licences": [LICENCES.get(code, code) for code in profile.licences],
+        "interests": [rules.THEME_LABELS[theme] for theme in profile.interests],
+        "desired_prefectures": profile.desired_prefectures,
+        "availability": profile.get_availability_display(),
+        "free_text": profile.free_text,
+        "cv_file": profile.cv_original_name or None,
+        "scout_opt_in": profile.scout_opt_in,
+    }
+
+
 def applicant_data_export(*, user: Any) -> dict[str, Any]:
     """Everything the platform holds about the applicant, as JSON-ready data."""
     require_applicant(user)
@@ -222,30 +248,7 @@ def applicant_data_export(*, user: Any) -> dict[str, Any]:
             "date_joined": user.date_joined.isoformat(),
             "last_login": user.last_login.isoformat() if user.last_login else None,
         },
-        "profile": None
-        if profile is None
-        else {
-            "family_name": profile.family_name,
-            "given_name": profile.given_name,
-            "family_kana": profile.family_kana,
-            "given_kana": profile.given_kana,
-            "birth_date": profile.birth_date.isoformat(),
-            "phone": profile.phone,
-            "postal_code": profile.postal_code,
-            "municipality": {
-                "lgcode": profile.municipality.lgcode,
-                "name": profile.municipality.full_name,
-            },
-            "address_line": profile.address_line,
-            "skills": profile.skills,
-            "licences": [LICENCES.get(code, code) for code in profile.licences],
-            "interests": [rules.THEME_LABELS[theme] for theme in profile.interests],
-            "desired_prefectures": profile.desired_prefectures,
-            "availability": profile.get_availability_display(),
-            "free_text": profile.free_text,
-            "cv_file": profile.cv_original_name or None,
-            "scout_opt_in": profile.scout_opt_in,
-        },
+        "profile": None if profile is None else profile_as_dict(profile),
         "applications": [
             {
                 "opening": {

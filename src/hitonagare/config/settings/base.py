@@ -63,6 +63,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hitonagare.accounts.context_processors.current_role",
             ],
         },
     },
@@ -94,7 +95,10 @@ AUTH_USER_MODEL = "accounts.User"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -136,3 +140,38 @@ CACHES = {
 }
 HITONAGARE_RESPONSE_CACHE_SECONDS = int(os.environ.get("HITONAGARE_RESPONSE_CACHE_SECONDS", "600"))
 HITONAGARE_SITE_URL = os.environ.get("HITONAGARE_SITE_URL", "")
+
+# Scouting limits per host organisation (recruiting/services_scouts.py), rolling 30 days.
+HITONAGARE_SCOUTS_PER_ORGANISATION_30D = int(
+    os.environ.get("HITONAGARE_SCOUTS_PER_ORGANISATION_30D", "100")
+)
+HITONAGARE_SCOUTS_PER_APPLICANT_30D = int(os.environ.get("HITONAGARE_SCOUTS_PER_APPLICANT_30D", "2"))
+# Uploaded files (CVs) live outside the static tree and are served only through views that
+# check the requester (recruiting/views_applicant.py, views_staff_applicants.py).
+MEDIA_ROOT = VAR_DIR / "media"
+
+# --- Accounts and e-mail (accounts/services.py, ADR 0009) ---
+# ModelBackend authenticates (accounts.services.login_attempt adds the lock-out); the second
+# backend only grants ministry admins their Django-admin permissions (accounts/backends.py).
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "hitonagare.accounts.backends.MinistryAdminPermissionBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+# Password-reset and sign-up verification links stay valid this long (seconds).
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
+HITONAGARE_LOGIN_MAX_FAILURES = int(os.environ.get("HITONAGARE_LOGIN_MAX_FAILURES", "5"))
+HITONAGARE_LOGIN_LOCK_MINUTES = int(os.environ.get("HITONAGARE_LOGIN_LOCK_MINUTES", "15"))
+HITONAGARE_INVITATION_DAYS = 7
+
+# Mail: printed to the console here; production.py selects SMTP, test.py the in-memory outbox.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "false").lower() == "true"
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
