@@ -84,6 +84,9 @@ class Membership(models.Model):
         verbose_name = _("所属")
         verbose_name_plural = _("所属")
 
+    def __str__(self) -> str:
+        return f"{self.user.email} @ {self.organisation.name}"
+
 
 class Invitation(models.Model):
     """An organisation admin invites a staff member by e-mail; the token is stored hashed."""
@@ -112,3 +115,6 @@ class Invitation(models.Model):
         verbose_name = _("招待")
         verbose_name_plural = _("招待")
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation.name}"

@@ -99,6 +99,8 @@ def visible_host_ids(user: Any) -> list[int] | None:
     if organisation is None or role not in HOST_ROLES:
         return []
     if role is Role.PREFECTURE_STAFF:
+        if organisation.prefecture_id is None:
+            return [organisation.pk]
         return list(
             Organisation.objects.filter(
                 prefecture_id=organisation.prefecture_id,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("hitonagare.core.urls")),
+    path("accounts/", include("hitonagare.accounts.urls")),
     path("regions/", include("hitonagare.regions.urls")),
     path("eligibility/", include("hitonagare.eligibility.urls")),
     path("openings/", include("hitonagare.recruiting.urls_public")),

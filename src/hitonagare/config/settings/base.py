@@ -145,7 +145,9 @@ HITONAGARE_SITE_URL = os.environ.get("HITONAGARE_SITE_URL", "")
 HITONAGARE_SCOUTS_PER_ORGANISATION_30D = int(
     os.environ.get("HITONAGARE_SCOUTS_PER_ORGANISATION_30D", "100")
 )
-HITONAGARE_SCOUTS_PER_APPLICANT_30D = int(os.environ.get("HITONAGARE_SCOUTS_PER_APPLICANT_30D", "2"))
+HITONAGARE_SCOUTS_PER_APPLICANT_30D = int(
+    os.environ.get("HITONAGARE_SCOUTS_PER_APPLICANT_30D", "2")
+)
 # Uploaded files (CVs) live outside the static tree and are served only through views that
 # check the requester (recruiting/views_applicant.py, views_staff_applicants.py).
 MEDIA_ROOT = VAR_DIR / "media"
@@ -157,7 +159,8 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "hitonagare.accounts.backends.MinistryAdminPermissionBackend",
 ]
-LOGIN_URL = "accounts:login"
+# A path rather than "accounts:login": code and tests compare request paths with it.
+LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Password-reset and sign-up verification links stay valid this long (seconds).

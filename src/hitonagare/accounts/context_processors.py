@@ -1,0 +1,22 @@
+"""`current_role` for every template: the user's role, its label and organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .roles import ROLE_LABELS, Role, is_org_admin, organisation_of, role_of
+
+
+def current_role(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    role = role_of(user)
+    return {
+        "current_role": role.value,
+        "current_role_label": ROLE_LABELS[role],
+        "current_organisation": organisation_of(user),
+        "current_is_org_admin": is_org_admin(user),
+        "current_is_ministry": role is Role.MINISTRY_ADMIN
+        or bool(getattr(user, "is_superuser", False)),
+    }
