@@ -106,3 +106,65 @@ def profile(applicant: User, **overrides: Any) -> ApplicantProfile:
     }
     values.update(overrides)
     return ApplicantProfile.objects.create(user=applicant, **values)
+
+
+# --- service-tests helpers ------------------------------------------------------------------
+
+# The smallest file the CV check accepts as a PDF: the header, one object, the trailer, %%EOF.
+MINIMAL_PDF = (
+    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
+    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
+    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
+)
+
+
+def staff_of(lgcode: str, **kwargs: Any) -> User:
+    """A staff member of the municipality with this 団体コード (its organisation is made once)."""
+    return user(organisation=municipality_org(lgcode), **kwargs)
+
+
+def profile_data(**overrides: Any) -> Any:
+    """A valid ProfileData for profile_save (千代田区 100-0001); override any field."""
+    from hitonagare.recruiting.services_profiles import ProfileData
+
+    data = ProfileData(
+        family_name="山田",
+        given_name="花子",
+        family_kana="やまだ",
+        given_kana="はなこ",
+        birth_date=dt.date(1995, 4, 1),
+        phone="090-1234-5678",
+        postal_code="100-0001",
+        address_line="千代田1-1",
+        skills="観光案内の経験5年",
+        licences=("car",),
+        interests=(rules.Theme.TOURISM, rules.Theme.PRIMARY_INDUSTRY),
+        desired_prefectures=("32", "39"),
+        availability="3m",
+        free_text="島の暮らしに関わりたいです。",
+        scout_opt_in=True,
+    )
+    return replace(data, **overrides)
+
+
+# --- staff-openings helpers -------------------------------------------------------------------
+
+
+def prefecture_staff(code: str, **kwargs: Any) -> User:
+    """A staff member of the prefecture with this 2-digit code (its organisation made once)."""
+    return user(organisation=prefecture_org(code), **kwargs)
+
+
+def ministry_staff(**kwargs: Any) -> User:
+    from hitonagare.accounts.services import organisation_for_ministry
+
+    return user(organisation=organisation_for_ministry(), **kwargs)
+
+
+def backdate_deadline(opening: Opening, *, days: int = 1) -> Opening:
+    """Move an opening's deadline `days` into the past, as if the time had passed (the
+    services refuse a past deadline, so this writes the row directly)."""
+    deadline = timezone.localdate() - dt.timedelta(days=days)
+    Opening.objects.filter(pk=opening.pk).update(deadline=deadline)
+    opening.refresh_from_db()
+    return opening

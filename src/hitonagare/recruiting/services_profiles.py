@@ -73,8 +73,14 @@ _LIMITS = {
 }
 
 
+# Dashes Japanese input methods type for the hyphen in a phone number (after NFKC, which turns
+# the full-width hyphen-minus into "-" but leaves these): 長音符, minus sign (macOS 全角英数),
+# hyphen, non-breaking hyphen, en/em dash, horizontal bar.
+_PHONE_DASHES = str.maketrans(dict.fromkeys("ー−‐‑–—―", "-"))
+
+
 def _clean_phone(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).replace("ー", "-").replace("－", "-").strip()
+    return unicodedata.normalize("NFKC", value).translate(_PHONE_DASHES).strip()
 
 
 def profile_problems(
@@ -136,6 +142,7 @@ def profile_save(*, user: Any, data: ProfileData) -> ApplicantProfile:
     errors, resolved = profile_problems(data)
     if errors:
         raise InvalidInputError(errors)
+    assert data.birth_date is not None  # profile_problems reports a missing one
     profile = ApplicantProfile.objects.select_for_update().filter(user=user).first()
     created = profile is None
     profile = profile or ApplicantProfile(user=user)

@@ -47,11 +47,11 @@ def scout_send(*, user: Any, opening_id: int, applicant_id: int, body: str) -> S
         raise ConflictError("opening_not_open", "公開中の募集についてだけスカウトを送れます。")
     profile = (
         ApplicantProfile.objects.select_related("user")
-        .filter(user_id=applicant_id, scout_opt_in=True)
+        .filter(user_id=applicant_id, scout_opt_in=True, user__is_active=True)
         .first()
     )
     if profile is None or role_of(profile.user) is not Role.APPLICANT:
-        # Opted-out and unknown look the same: nobody learns who exists.
+        # Opted-out, deactivated and unknown look the same: nobody learns who exists.
         raise NotFoundError(
             "candidate_not_found", "スカウトを受け付けている応募者が見つかりません。"
         )
