@@ -276,3 +276,10 @@ def test_the_size_limit_is_inclusive() -> None:
     assert MAX_CV_BYTES == 5 * 1024 * 1024
     assert _check(PDF, size=MAX_CV_BYTES) is None
     assert _check(PDF, size=MAX_CV_BYTES + 1) is not None
+
+
+def test_a_year_typed_as_365_days_fits_the_one_year_minimum():
+    from hitonagare.recruiting.rules import OpeningProgram, Term, TermUnit, term_problem
+
+    assert term_problem(OpeningProgram.KYORYOKUTAI, Term(365, TermUnit.DAYS)) is None
+    assert term_problem(OpeningProgram.KYORYOKUTAI, Term(364, TermUnit.DAYS)) is not None

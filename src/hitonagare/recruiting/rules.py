@@ -197,7 +197,8 @@ def term_problem(program: OpeningProgram, term: Term) -> str | None:
     if term.value <= 0:
         return "期間は1以上の数で入力してください。"
     bounds = TERM_BOUNDS[program]
-    if bounds.minimum.days() <= term.days() <= bounds.maximum.days():
+    # A year is 365.25 days here; "365日" still means one year to the people who type it.
+    if bounds.minimum.days() - 1 < term.days() <= bounds.maximum.days():
         return None
     return (
         f"{OPENING_PROGRAM_LABELS[program]}の期間は{bounds.label()}です（入力: {term.label()}）。"
