@@ -154,3 +154,25 @@ def shot() -> Any:
         return path
 
     return take
+
+
+@pytest.fixture
+def another_context(browser: Any, base_url: str, problems: Problems) -> Iterator[Any]:
+    """another_context(mobile=False): one more browser context (another person, or the same
+    person on a phone), watched for errors like `context` and closed after the test."""
+    made: list[Any] = []
+
+    def make(*, mobile: bool = False) -> Any:
+        options: dict[str, Any] = (
+            {"viewport": MOBILE, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+            if mobile
+            else {"viewport": DESKTOP}
+        )
+        ctx = _new_context(browser, base_url, problems, **options)
+        made.append(ctx)
+        return ctx
+
+    yield make
+    for ctx in made:
+        ctx.close()
+    problems.assert_none()

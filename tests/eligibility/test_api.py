@@ -43,6 +43,8 @@ class TestOpenApi:
             "/api/v1/municipalities",
             "/api/v1/municipalities/{code}",
             "/api/v1/postal-codes/{code}",
+            "/api/v1/openings",
+            "/api/v1/openings/{opening_id}",
         }
         assert all(set(ops) == {"get"} for ops in schema["paths"].values())
 

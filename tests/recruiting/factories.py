@@ -50,8 +50,13 @@ def other_org(kind: str, name: str) -> Organisation:
     return organisation
 
 
-def user(*, email: str | None = None, organisation: Organisation | None = None,
-         is_admin: bool = False, password: str = "correct-horse-battery") -> User:
+def user(
+    *,
+    email: str | None = None,
+    organisation: Organisation | None = None,
+    is_admin: bool = False,
+    password: str = "correct-horse-battery",
+) -> User:
     n = next(_seq)
     email = email or f"user{n}@example.jp"
     created = User.objects.create_user(
@@ -168,3 +173,23 @@ def backdate_deadline(opening: Opening, *, days: int = 1) -> Opening:
     Opening.objects.filter(pk=opening.pk).update(deadline=deadline)
     opening.refresh_from_db()
     return opening
+
+
+# --- search-tests helpers ---------------------------------------------------------------------
+
+
+def openings_with_texts(
+    *, staff: User, texts: list[dict[str, Any]], status: str = Opening.Status.PUBLISHED
+) -> list[Opening]:
+    """One opening per dict of OpeningData overrides (title, summary, description, area_name,
+    municipality_lgcode…), made through the services: opening_create, then opening_publish
+    (and opening_close for "closed"), so the search index is kept exactly as in production."""
+    from hitonagare.recruiting.services import opening_close
+
+    made: list[Opening] = []
+    for overrides in texts:
+        created = opening(staff=staff, publish=status != Opening.Status.DRAFT, **overrides)
+        if status == Opening.Status.CLOSED:
+            created = opening_close(user=staff, opening_id=created.pk)
+        made.append(created)
+    return made

@@ -17,6 +17,8 @@ def current_role(request: HttpRequest) -> dict[str, Any]:
         "current_role_label": ROLE_LABELS[role],
         "current_organisation": organisation_of(user),
         "current_is_org_admin": is_org_admin(user),
+        "current_is_applicant": role is Role.APPLICANT,
+        "current_is_host_staff": role in (Role.MUNICIPALITY_STAFF, Role.PREFECTURE_STAFF),
         "current_is_ministry": role is Role.MINISTRY_ADMIN
         or bool(getattr(user, "is_superuser", False)),
     }

@@ -16,7 +16,7 @@ from django.contrib.auth import login as auth_login
 from django.contrib.auth import logout as auth_logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -25,7 +25,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from hitonagare.core.errors import DomainError, PermissionDeniedError
+from hitonagare.core.errors import DomainError, NotFoundError, PermissionDeniedError
 
 from . import forms, selectors, services
 from .models import Organisation
@@ -282,6 +282,9 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
         invitation = services.invitation_revoke(by_user=request.user, invitation_id=invitation_id)
     except PermissionDeniedError as error:
         return _forbidden(request, error.message)
+    except NotFoundError as error:
+        # Another organisation's invitation: 404, like every object out of scope (ADR 0009).
+        raise Http404(error.message) from None
     except DomainError as error:
         messages.error(request, error.message)
     else:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from . import rules
 
 
-def _choices(enum: type, labels: dict | object) -> list[tuple[str, str]]:
+def _choices(enum: type, labels: object) -> list[tuple[str, str]]:
     return [(member.value, labels[member]) for member in enum]  # type: ignore[attr-defined,index]
 
 

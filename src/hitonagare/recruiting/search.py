@@ -28,6 +28,9 @@ from .search_text import (
 )
 
 FTS_TABLE = "recruiting_opening_fts"
+# NFKC can lengthen a title (㈱ → (株), ㌀ → アパート): the normalised title is cut to fit its
+# column (PostgreSQL refuses longer values). It only ranks; matching reads the whole text.
+SEARCH_TITLE_LENGTH: int = Opening._meta.get_field("search_title").max_length or 200
 
 
 def searchable_text(opening: Opening) -> tuple[str, str]:
@@ -44,7 +47,8 @@ def searchable_text(opening: Opening) -> tuple[str, str]:
         municipality.kana,
         opening.area_name,
     ]
-    return normalise(opening.title), normalise("\n".join(part for part in parts if part))
+    whole = normalise("\n".join(part for part in parts if part))
+    return normalise(opening.title)[:SEARCH_TITLE_LENGTH], whole
 
 
 def fill_denormalised(opening: Opening) -> None:

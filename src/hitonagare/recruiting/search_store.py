@@ -50,7 +50,8 @@ class Snapshot:
         positions = np.searchsorted(self.ids, opening_ids)
         inside = positions < n
         positions, opening_ids = positions[inside], opening_ids[inside]
-        return positions[self.ids[positions] == opening_ids]
+        matched: np.ndarray = positions[self.ids[positions] == opening_ids]
+        return matched
 
     def title_hits(self, term: str) -> np.ndarray:
         """Boolean per row: the normalised title contains `term`."""

@@ -22,8 +22,11 @@ MAX_QUERY_LENGTH: Final = 100
 
 
 def normalise(text: str) -> str:
-    """NFKC (全角英数→半角, 半角カナ→全角) then case folding; the same for text and query."""
-    return unicodedata.normalize("NFKC", text).casefold()
+    """NFKC (全角英数→半角, 半角カナ→全角) then case folding; the same for text and query.
+
+    NUL becomes a space: PostgreSQL cannot store it, and SQLite's LIKE stops reading at it
+    (a term after a NUL would be in the index but never pass the substring test)."""
+    return unicodedata.normalize("NFKC", text).casefold().replace("\x00", " ")
 
 
 def _char_token(char: str) -> str:

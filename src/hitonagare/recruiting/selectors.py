@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,11 +12,18 @@ from django.utils import timezone
 
 from hitonagare.accounts.roles import visible_host_ids
 from hitonagare.core.errors import DomainError, NotFoundError
+from hitonagare.eligibility.selectors import (
+    CheckResult,
+    eligibility_check,
+    eligibility_destinations,
+)
 from hitonagare.regions.codes import REGION_BLOCK_LABELS, REGION_BLOCKS
 from hitonagare.regions.models import Prefecture
+from hitonagare.regions.reference import reference
+from hitonagare.regions.selectors import place_resolve
 
 from . import rules, search, search_store
-from .models import Opening
+from .models import ApplicantProfile, Opening
 from .search_store import NO_DEADLINE, PROGRAM_CODES, Snapshot
 from .search_text import QueryError, QueryTerm, parse_query
 
@@ -144,13 +152,22 @@ class SearchResult:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     # True when `total` and the facet counts are estimates ("約N件") from a verified sample.
     total_is_estimate: bool = False
+    # With an estimated total, whether a verified result exists after this page (the estimate
+    # alone must never hide a page that has results).
+    more_after_page: bool | None = None
 
     @property
     def page_count(self) -> int:
-        return max(1, min(MAX_PAGE, -(-self.total // self.params.per_page)))
+        pages = -(-self.total // self.params.per_page)
+        if self.more_after_page is not None:
+            # An estimate: at least up to this page, one more if results follow.
+            pages = max(pages, self.params.page + (1 if self.more_after_page else 0))
+        return max(1, min(MAX_PAGE, pages))
 
     @property
     def has_next(self) -> bool:
+        if self.more_after_page is not None:
+            return self.more_after_page and self.params.page < MAX_PAGE
         return self.params.page < self.page_count
 
     @property
@@ -316,9 +333,14 @@ def opening_search(*, params: SearchParams, with_facets: bool = True) -> SearchR
         scale = confirmed / len(sample) if len(sample) else 0.0
     ordered = _order(store, rows, params, terms)
     offset = (params.page - 1) * params.per_page
+    more_after_page: bool | None = None
     if estimate:
-        page_ids = _verified_page(store, ordered, terms, offset, params.per_page)
-        total = round(len(rows) * scale)
+        # One result beyond the page tells whether a next page exists.
+        page_ids = _verified_page(store, ordered, terms, offset, params.per_page + 1)
+        more_after_page = len(page_ids) > params.per_page
+        page_ids = page_ids[: params.per_page]
+        # The estimate never claims fewer than the results already confirmed.
+        total = max(round(len(rows) * scale), offset + len(page_ids))
     else:
         page_ids = [int(i) for i in store.ids[ordered[offset : offset + params.per_page]]]
         total = len(rows)
@@ -333,6 +355,7 @@ def opening_search(*, params: SearchParams, with_facets: bool = True) -> SearchR
         total_is_lower_bound=False,
         facets=facets,
         total_is_estimate=estimate,
+        more_after_page=more_after_page,
     )
 
 
@@ -382,3 +405,150 @@ def opening_get_for_staff(*, user: Any, opening_id: int) -> Opening:
     if opening is None:
         raise NotFoundError("opening_not_found", "募集が見つかりません。")
     return opening
+
+
+# --- 地域要件 from the visitor's place to the openings' areas (public search) ---------------
+
+_AREA_STATUS = {True: ("対象", "ok"), False: ("対象外", "ng"), None: ("要確認", "check")}
+
+
+@dataclass(frozen=True)
+class AreaVerdict:
+    """The 地域要件 of one opening for one origin: the 確認表 symbol and 対象/対象外/要確認."""
+
+    program: str
+    symbol: str | None
+    eligible: bool | None
+    origin: str  # the place query the visitor gave (postal code, name or 団体コード)
+    destination_lgcode: str  # the judged unit: a 指定都市, never its ward
+    destination_area: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return _AREA_STATUS[self.eligible][0]
+
+    @property
+    def status_class(self) -> str:
+        return _AREA_STATUS[self.eligible][1]
+
+
+class OriginEligibility:
+    """地域要件 from one origin to every municipality, for the openings of one request.
+
+    Each program's all-pairs row (eligibility_destinations) is computed on first use and kept
+    on this object, so a page of twenty cards costs at most one row per program. The origin is
+    resolved at once: a bad postal code or an unknown name raises DomainError(field="from").
+    """
+
+    def __init__(self, *, origin: str, as_of: dt.date | None = None) -> None:
+        self.origin = origin.strip()
+        self.as_of = as_of
+        try:
+            self.place = place_resolve(query=self.origin)
+        except DomainError as error:
+            error.field = "from"
+            raise
+        self._rows: dict[str, dict[str, Any]] = {}
+
+    @property
+    def place_name(self) -> str:
+        """How the origin reads: 東京都 千代田区, or the ward of a 指定都市."""
+        municipality = self.place.ward or self.place.municipality
+        return f"{municipality.prefecture.name} {municipality.full_name}"
+
+    def _row(self, program: str) -> dict[str, Any]:
+        row = self._rows.get(program)
+        if row is None:
+            result = eligibility_destinations(program=program, origin=self.origin, as_of=self.as_of)
+            row = {item.lgcode: item for item in result.items}
+            self._rows[program] = row
+        return row
+
+    def verdict(self, opening: Opening) -> AreaVerdict | None:
+        """The verdict for an opening; None for a program without an area requirement."""
+        if opening.program not in rules.PROGRAMS_WITH_AREA_REQUIREMENT:
+            return None
+        unit = _judged_lgcode(opening.municipality.lgcode)
+        item = self._row(opening.program).get(unit)
+        return AreaVerdict(
+            program=opening.program,
+            symbol=item.symbol if item is not None else None,
+            eligible=item.eligible if item is not None else None,
+            origin=self.origin,
+            destination_lgcode=unit,
+            destination_area=opening.area_name,
+        )
+
+    def verdicts(self, openings: list[Opening]) -> dict[int, AreaVerdict | None]:
+        return {opening.pk: self.verdict(opening) for opening in openings}
+
+    def eligible_municipality_ids(
+        self, *, programs: tuple[str, ...] | list[str] = ()
+    ) -> dict[str, frozenset[int]]:
+        """program → ids of the municipalities judged eligible (○ etc., never 要確認), wards of
+        an eligible 指定都市 included; for the programs with an area requirement (all of them
+        when `programs` is empty)."""
+        wanted = [
+            program.value
+            for program in rules.OpeningProgram
+            if program in rules.PROGRAMS_WITH_AREA_REQUIREMENT
+            and (not programs or program.value in programs)
+        ]
+        municipalities = reference().municipalities
+        eligible_ids: dict[str, frozenset[int]] = {}
+        for program in wanted:
+            row = self._row(program)
+            eligible_lgcodes = {lgcode for lgcode, item in row.items() if item.eligible is True}
+            eligible_ids[program] = frozenset(
+                m.pk
+                for m in municipalities
+                if m.lgcode in eligible_lgcodes
+                or (m.parent is not None and m.parent.lgcode in eligible_lgcodes)
+            )
+        return eligible_ids
+
+
+def _judged_lgcode(lgcode: str) -> str:
+    """The 団体コード the 確認表 judges: a ward's designated city, else the place itself."""
+    municipality = reference().by_lgcode.get(lgcode)
+    if municipality is not None and municipality.parent is not None:
+        return municipality.parent.lgcode
+    return lgcode
+
+
+def eligible_municipality_ids_for(
+    *, origin_lgcode: str, programs: tuple[str, ...] | list[str] = ()
+) -> dict[str, frozenset[int]]:
+    """For SearchParams.eligible_municipality_ids: where someone living in `origin_lgcode` (any
+    place query works: 団体コード, postal code, name) may go, per program with an area
+    requirement. Raises DomainError(field="from") for an origin that cannot be resolved."""
+    return OriginEligibility(origin=origin_lgcode).eligible_municipality_ids(programs=programs)
+
+
+def applicant_origin_lgcode(*, user: Any) -> str | None:
+    """The 団体コード of a logged-in applicant's address (their profile), else None."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        ApplicantProfile.objects.filter(user=user)
+        .values_list("municipality__lgcode", flat=True)
+        .first()
+    )
+
+
+def opening_area_check(*, opening: Opening, origin: str) -> CheckResult | None:
+    """The full 地域要件 decision (eligibility CheckResult) from `origin` to an opening's area,
+    its 大字・地区 included; None for a program without an area requirement."""
+    if opening.program not in rules.PROGRAMS_WITH_AREA_REQUIREMENT:
+        return None
+    try:
+        return eligibility_check(
+            program=opening.program,
+            origin=origin,
+            destination=opening.municipality.lgcode,
+            destination_area=opening.area_name or None,
+        )
+    except DomainError as error:
+        if error.field == "to":
+            error.field = None  # about the opening's area, not about what the visitor typed
+        raise

@@ -7,10 +7,12 @@ transaction, records an audit event and keeps the search index in step.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from hitonagare.accounts.models import Organisation
@@ -62,13 +64,28 @@ _LENGTHS = {
     "area_name": (40, "大字・地区"),
     "housing_note": (200, "住居について"),
 }
+
+
+def has_control_characters(value: str) -> bool:
+    """NUL and other control characters (tabs and line breaks are fine): PostgreSQL cannot
+    store NUL, and nobody types them on purpose."""
+    return any(unicodedata.category(char) == "Cc" and char not in "\n\r\t" for char in value)
+
+
 _REQUIRED = ("title", "summary", "description", "selection_steps", "contact")
 
 
 def opening_problems(
-    data: OpeningData, *, host: Organisation, today: dt.date | None = None
+    data: OpeningData,
+    *,
+    host: Organisation,
+    today: dt.date | None = None,
+    current: Opening | None = None,
 ) -> tuple[dict[str, str], Municipality | None]:
-    """Field → Japanese message for everything wrong with `data`; and the resolved municipality."""
+    """Field → Japanese message for everything wrong with `data`; and the resolved municipality.
+
+    `current` is the opening being edited: its deadline, if unchanged, may already be past
+    (an unchanged past deadline is not a new mistake)."""
     today = today or timezone.localdate()
     errors: dict[str, str] = {}
     for name in _REQUIRED:
@@ -78,6 +95,8 @@ def opening_problems(
         value = getattr(data, name) or ""
         if len(value) > limit:
             errors[name] = f"{label}は{limit}文字以内で入力してください（{len(value)}文字）。"
+        elif has_control_characters(value):
+            errors[name] = f"{label}に使えない制御文字が含まれています。"
     try:
         program = rules.OpeningProgram(data.program)
     except ValueError:
@@ -96,19 +115,20 @@ def opening_problems(
             f"月額報酬は0〜{MAX_MONTHLY_PAY_YEN:,}円の整数で入力してください。"
         )
     if data.term_unit not in {unit.value for unit in rules.TermUnit}:
-        errors["term_value"] = "期間の単位を選んでください。"
+        errors["term_unit"] = "期間の単位を選んでください。"
     elif program is not None:
         problem = rules.term_problem(
             program, rules.Term(data.term_value, rules.TermUnit(data.term_unit))
         )
         if problem:
             errors["term_value"] = problem
-    if data.deadline is not None and data.deadline < today:
+    unchanged_deadline = current is not None and current.deadline == data.deadline
+    if data.deadline is not None and data.deadline < today and not unchanged_deadline:
         errors["deadline"] = "応募締切日は今日以降の日付にしてください。"
     if (
         data.start_date is not None
         and data.deadline is not None
-        and data.start_date < data.deadline
+        and data.start_date <= data.deadline
     ):
         errors["start_date"] = "着任予定日は応募締切日より後の日付にしてください。"
     municipality = _municipality_for(data.municipality_lgcode, host=host, errors=errors)
@@ -218,9 +238,7 @@ def opening_update(*, user: Any, opening_id: int, data: OpeningData) -> Opening:
     opening = _own_opening_for_update(user=user, opening_id=opening_id)
     if opening.status == Opening.Status.ENDED:
         raise ConflictError("opening_ended", "終了した募集は編集できません。")
-    errors, municipality = opening_problems(data, host=opening.host)
-    if data.deadline is not None and opening.deadline == data.deadline:
-        errors.pop("deadline", None)  # an unchanged past deadline is not a new mistake
+    errors, municipality = opening_problems(data, host=opening.host, current=opening)
     if errors:
         raise InvalidInputError(errors)
     assert municipality is not None
@@ -245,6 +263,12 @@ _ALLOWED_STATUS_MOVES = {
     (Opening.Status.CLOSED, Opening.Status.ENDED),
     (Opening.Status.DRAFT, Opening.Status.ENDED),
 }
+
+
+def opening_status_targets(status: str) -> list[Opening.Status]:
+    """The states an opening in `status` may be moved to (in the order of Opening.Status)."""
+    current = Opening.Status(status)
+    return [target for target in Opening.Status if (current, target) in _ALLOWED_STATUS_MOVES]
 
 
 def _set_status(opening: Opening, target: str, *, user: Any, reason: str = "") -> Opening:
@@ -302,15 +326,22 @@ def opening_end(*, user: Any, opening_id: int) -> Opening:
     )
 
 
-def openings_close_past_deadline(*, today: dt.date | None = None) -> int:
-    """Close every published opening whose deadline has passed (cron: `recruiting close-deadlines`)."""
+def openings_due_for_closing(*, today: dt.date | None = None) -> QuerySet[Opening]:
+    """Published openings whose deadline is before `today` (default: today in TIME_ZONE):
+    what openings_close_past_deadline closes, and what its dry run lists."""
     today = today or timezone.localdate()
-    closed = 0
-    ids = list(
-        Opening.objects.filter(status=Opening.Status.PUBLISHED, deadline__lt=today).values_list(
-            "id", flat=True
-        )
+    return (
+        Opening.objects.filter(status=Opening.Status.PUBLISHED, deadline__lt=today)
+        .select_related("host", "municipality")
+        .order_by("deadline", "id")
     )
+
+
+def openings_close_past_deadline(*, today: dt.date | None = None) -> int:
+    """Close every published opening whose deadline has passed (cron: `recruiting close-deadlines`).
+    Idempotent: a second run finds nothing to close."""
+    closed = 0
+    ids = list(openings_due_for_closing(today=today).values_list("id", flat=True))
     for opening_id in ids:
         with transaction.atomic():
             opening = Opening.objects.select_for_update().filter(pk=opening_id).first()

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views_public
 
 app_name = "recruiting_public"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views_public.search, name="search"),
+    path("feed.atom", views_public.feed, name="feed"),
+    path("<int:opening_id>/", views_public.detail, name="detail"),
+]
