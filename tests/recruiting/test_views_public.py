@@ -9,6 +9,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from hitonagare.recruiting import rules
@@ -754,3 +755,49 @@ class TestFormatting:
         assert page_window(1, 3) == [1, 2, 3]
         assert page_window(7, 20) == [1, None, 5, 6, 7, 8, 9, None, 20]
         assert page_window(2, 20) == [1, 2, 3, 4, None, 20]
+
+
+class TestSearchPageCache:
+    """Anonymous search pages are cached per process; tokens and new openings are never stale."""
+
+    def _token(self, html: str) -> str:
+        import re
+
+        match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        assert match, "the page has a CSRF field"
+        return match.group(1)
+
+    def test_each_visitor_gets_a_token_of_their_own_and_it_works(self, reference_data):
+
+        staff = factories.user(organisation=factories.municipality_org("325252"))
+        factories.opening(staff=staff)
+        first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+        page_one = first.get("/openings/?q=棚田").content.decode()
+        page_two = second.get("/openings/?q=棚田").content.decode()
+        assert "__hitonagare_csrf_placeholder__" not in page_one + page_two
+        token_one, token_two = self._token(page_one), self._token(page_two)
+        assert token_one != token_two
+        assert page_one.replace(token_one, "") == page_two.replace(token_two, "")
+        # The second visitor's token (from the cached page) passes the CSRF check.
+        response = second.post(
+            "/i18n/setlang/",
+            {"language": "en", "next": "/openings/", "csrfmiddlewaretoken": token_two},
+        )
+        assert response.status_code == 302
+
+    def test_a_newly_published_opening_appears_at_once(self, reference_data):
+        staff = factories.user(organisation=factories.municipality_org("325252"))
+        factories.opening(staff=staff, title="棚田の保全")
+        client = Client()
+        assert "星空ガイド" not in client.get("/openings/?q=海士").content.decode()
+        factories.opening(staff=staff, title="星空ガイドの育成")
+        assert "星空ガイド" in client.get("/openings/?q=海士").content.decode()
+
+    def test_logged_in_visitors_are_not_served_from_the_cache(self, reference_data, client):
+        applicant = factories.user()
+        factories.profile(applicant)
+        staff = factories.user(organisation=factories.municipality_org("325252"))
+        factories.opening(staff=staff)
+        Client().get("/openings/")  # fills the cache for anonymous visitors
+        client.force_login(applicant)
+        assert "○" in client.get("/openings/").content.decode()  # their own 地域要件 symbol

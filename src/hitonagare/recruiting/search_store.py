@@ -82,6 +82,11 @@ def _current_version() -> tuple[Any, ...]:
     return (connection.alias, row[0] if row else None)
 
 
+def data_version() -> tuple[Any, ...]:
+    """The current version of the published openings (cheap: one row by primary key)."""
+    return _current_version()
+
+
 def version_bump() -> None:
     """Mark the published openings as changed; called by every write to the search index.
 

@@ -7,14 +7,19 @@ and status 400. With htmx, the form and the page links swap only the results reg
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
@@ -22,7 +27,7 @@ from django.views.decorators.http import require_GET
 
 from hitonagare.core.errors import DomainError, NotFoundError
 
-from . import rules, selectors
+from . import rules, search_store, selectors
 from .forms_search import (
     SORT_LABELS,
     OriginForm,
@@ -68,8 +73,57 @@ def _wants_results_only(request: HttpRequest) -> bool:
     return not htmx.history_restore_request and htmx.target == RESULTS_ID
 
 
+# Rendered search pages for anonymous visitors without a `from`, per process (ADR 0010). The
+# CSRF token is rendered as a placeholder and filled in per request, so no visitor ever gets
+# another visitor's token.
+_CSRF_PLACEHOLDER = "__hitonagare_csrf_placeholder__"
+MAX_CACHED_SEARCH_PATH = 512
+
+
+def _search_cache_key(request: HttpRequest) -> str | None:
+    if (
+        request.user.is_authenticated
+        or request.GET.get("from")
+        or len(request.get_full_path()) > MAX_CACHED_SEARCH_PATH
+    ):
+        return None
+    raw = "|".join(
+        (
+            request.get_full_path(),
+            translation.get_language() or "",
+            repr(search_store.data_version()),
+            timezone.localdate().isoformat(),
+            request.headers.get("HX-Request", ""),
+            request.headers.get("HX-Target", ""),
+            request.headers.get("HX-History-Restore-Request", ""),
+        )
+    )
+    return "search-page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+def _with_csrf(request: HttpRequest, body: bytes) -> bytes:
+    return body.replace(_CSRF_PLACEHOLDER.encode(), get_token(request).encode())
+
+
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
+    key = _search_cache_key(request)
+    if key is not None:
+        hit = cache.get(key)
+        if hit is None:
+            rendered = _search(request, csrf_placeholder=True)
+            hit = (rendered.content, rendered.status_code, rendered.get("Content-Type"))
+            cache.set(key, hit, settings.HITONAGARE_RESPONSE_CACHE_SECONDS)
+        content, status, content_type = hit
+        response = HttpResponse(
+            _with_csrf(request, content), status=status, content_type=content_type
+        )
+        patch_vary_headers(response, ["HX-Request", "HX-Target", "Cookie"])
+        return response
+    return _search(request)
+
+
+def _search(request: HttpRequest, *, csrf_placeholder: bool = False) -> HttpResponse:
     form = SearchForm(request.GET)
     form.is_valid()
     origin, origin_source = _visitor_origin(request, form)
@@ -120,6 +174,9 @@ def search(request: HttpRequest) -> HttpResponse:
             keyword_only_query=search_query(SearchParams(q=params.q)),
         )
     context["results_only"] = _wants_results_only(request)
+    if csrf_placeholder:
+        # The view's context sits above the context processors, so this wins over the real token.
+        context["csrf_token"] = _CSRF_PLACEHOLDER
     template = T + ("_results.html" if context["results_only"] else "search.html")
     response = render(request, template, context, status=400 if form.errors else 200)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])
