@@ -164,3 +164,21 @@ def test_the_help_documents_the_cron_line():
     assert "--dry-run" in text
     assert "--date" in text
     assert "close-deadlines" in parser.format_help()
+
+
+def test_rebuild_index_restores_search_after_the_index_is_emptied(reference_data):
+    from django.db import connection
+
+    from hitonagare.recruiting.selectors import opening_search, search_params_parse
+
+    staff = factories.user(organisation=factories.municipality_org("325252"))
+    opening = factories.opening(staff=staff, title="星空ガイドの育成")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM recruiting_opening_fts")
+    assert opening_search(params=search_params_parse(q="星空")).total == 0
+    out = StringIO()
+    call_command("recruiting", "rebuild-index", stdout=out)
+    assert "公開中の募集 1件" in out.getvalue()
+    assert [o.pk for o in opening_search(params=search_params_parse(q="星空")).items] == [
+        opening.pk
+    ]

@@ -109,20 +109,29 @@ def index_openings_bulk(openings: Iterable[Opening]) -> int:
 
 
 def index_rebuild() -> int:
-    """Empty the index and fill it from every published opening (after a restore, say)."""
+    """Recompute every published opening's normalised text and refill the index from it
+    (after a restore, or after the searched fields change). Returns how many were indexed."""
     with connection.cursor() as cursor:
         cursor.execute("DELETE FROM recruiting_opening_fts")
     total = 0
-    queryset = Opening.objects.filter(status=Opening.Status.PUBLISHED).only(
-        "id", "status", "search_text"
+    queryset = Opening.objects.filter(status=Opening.Status.PUBLISHED).select_related(
+        "municipality"
     )
     batch: list[Opening] = []
     for opening in queryset.iterator(chunk_size=2000):
+        fill_denormalised(opening)
         batch.append(opening)
         if len(batch) >= 2000:
-            total += index_openings_bulk(batch)
+            total += _store_and_index(batch)
             batch = []
-    return total + index_openings_bulk(batch)
+    return total + _store_and_index(batch)
+
+
+def _store_and_index(batch: list[Opening]) -> int:
+    Opening.objects.bulk_update(
+        batch, ["search_title", "search_text", "prefecture_code", "region_block"]
+    )
+    return index_openings_bulk(batch)
 
 
 def text_filter(terms: tuple[QueryTerm, ...]) -> Q:

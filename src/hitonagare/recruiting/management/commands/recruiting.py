@@ -6,10 +6,11 @@ import argparse
 from typing import Any
 
 from django.core.management.base import CommandParser
+from django.db import transaction
 from django.utils import timezone
 
 from hitonagare.core.commands import DomainCommand, parse_date_option
-from hitonagare.recruiting import services
+from hitonagare.recruiting import search, services
 
 CLOSE_DEADLINES_HELP = """\
 応募締切日を過ぎた公開中の募集を締め切ります（締切日 < 今日。今日は Asia/Tokyo の日付）。
@@ -50,6 +51,11 @@ class Command(DomainCommand):
             "--dry-run", action="store_true", help="対象を表示するだけで書き込まない"
         )
 
+        sub.add_parser(
+            "rebuild-index",
+            help="検索索引を公開中の募集から作り直す（復元後など。結果は変わらず、件数を表示）",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         action = options["action"].replace("-", "_")
         self.run_domain(lambda: getattr(self, f"_{action}")(options), as_json=False)
@@ -70,3 +76,8 @@ class Command(DomainCommand):
             return
         closed = services.openings_close_past_deadline(today=today)
         self.stdout.write(f"{closed}件の募集を締め切りました")
+
+    def _rebuild_index(self, o: dict[str, Any]) -> None:
+        with transaction.atomic():
+            count = search.index_rebuild()
+        self.stdout.write(f"検索索引を作り直しました（公開中の募集 {count}件）")
