@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py                 # everything (~3-4 min on 2 cores)
     .venv/bin/python bench/run.py --quick         # smoke run (~30 s)
-    .venv/bin/python bench/run.py --only matrix   # matrix | api | destinations (repeatable)
+    .venv/bin/python bench/run.py --only matrix   # matrix | api | destinations | search | search_load
 
 Nothing here asserts anything about time; targets are reported next to the numbers
 (``meets_target``). See bench/README.md.
@@ -28,8 +28,10 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import load  # noqa: E402
 import matrix_bench  # noqa: E402
+import search_bench  # noqa: E402
+import search_load  # noqa: E402
 
-GROUPS = ("matrix", "api", "destinations")
+GROUPS = ("matrix", "api", "destinations", "search", "search_load")
 
 
 def emit(line: dict[str, Any]) -> None:
@@ -167,6 +169,34 @@ def main(argv: list[str] | None = None) -> int:
                             "error": str(error)[:2000],
                         }
                     )
+    search_groups = args.groups & {"search", "search_load"}
+    if search_groups:
+        # 100,000 demo openings (10,000 with --quick) in a throwaway SQLite database and, with
+        # DATABASE_URL, a throwaway PostgreSQL database: bench/search_bench.py, search_load.py.
+        def search_page_load(db: search_bench.BenchDatabase) -> Any:
+            return search_load.run(
+                db,
+                quick=args.quick,
+                duration_s=args.duration,
+                workers=args.workers,
+                blocking_threads=args.blocking_threads[0],
+                connections=args.connections,
+                wrk_threads=args.wrk_threads,
+            )
+
+        try:
+            for line in search_bench.run(
+                quick=args.quick,
+                postgres_url=database_url,
+                no_postgres=args.no_postgres,
+                load=search_page_load if "search_load" in search_groups else None,
+                queries="search" in search_groups,
+            ):
+                emit({**line, **({"quick": True} if args.quick else {})})
+        except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+            failures += 1
+            log(f"search benchmarks failed: {error}")
+            emit({"name": "search_error", "median_s": None, "error": str(error)[:2000]})
     log(f"done in {time.monotonic() - started:.0f} s")
     return 1 if failures else 0
 
