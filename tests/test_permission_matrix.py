@@ -802,6 +802,7 @@ def test_matrix(world: World, case: Case):
         assert not shown, f"{actor.name} should not see {shown}"
 
 
+@pytest.mark.django_db
 def test_admin_refuses_everyone_but_the_ministry_when_followed(world: World):
     for actor in ACTORS.values():
         response = client_for(world, actor).get("/admin/", follow=True)
@@ -911,6 +912,7 @@ def test_csrf(world: World, name: str, route: Route, actor: Actor, target: Targe
     assert response.status_code in route.ok_post, response.status_code
 
 
+@pytest.mark.django_db
 def test_world_is_what_the_matrix_assumes(world: World):
     """Guard the fixture: drafts are drafts; applications, scouts and CVs are as described."""
     from hitonagare.recruiting.models import ApplicantProfile, Opening, Scout
