@@ -132,7 +132,13 @@ def run(
                 finally:
                     if script is not load.LUA_REPORT:
                         script.unlink(missing_ok=True)
-                results[name] = load._load_line(name, label, data, meta={**meta, **extra})
+                line = load._load_line(name, label, data, meta={**meta, **extra})
+                if line["errors"] >= line["n"]:
+                    # No request finished within wrk's 5 s timeout: wrk has no latencies.
+                    for key in ("median_s", "p90_s", "p95_s", "p99_s", "p999_s", "mean_s"):
+                        line[key] = None
+                    line["note"] = "no request finished within wrk's 5 s timeout"
+                results[name] = line
         ping_name = cases[0][0]
         ping = results[ping_name]
         yield ping
@@ -144,6 +150,7 @@ def run(
             line["target_p99_s"] = TARGET_P99_S
             line["meets_target"] = (
                 line["ratio_vs_ping"] >= TARGET_RPS_RATIO
+                and line["p99_s"] is not None
                 and line["p99_s"] < TARGET_P99_S
                 and line["errors"] == 0
             )

@@ -1,4 +1,4 @@
-"""Demo data for local development and benchmarks: `hitonagare demo_data`.
+"""Demo data for local development and benchmarks: `hitonagare demo-data`.
 
 Deterministic for a seed and the same reference data: organisations for municipalities in
 all 47 prefectures, a few prefectures, one company, one consultation desk and the ministry;

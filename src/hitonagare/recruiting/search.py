@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 
@@ -177,11 +177,15 @@ def candidate_ids(terms: tuple[QueryTerm, ...]) -> np.ndarray:
                 [fts5_match_expression(terms)],
             )
         else:
-            cursor.execute(
-                "SELECT string_agg(opening_id::text, ',') FROM recruiting_opening_fts"
-                " WHERE tokens @@ %s::tsquery",
-                [tsquery_expression(terms)],
-            )
+            with transaction.atomic():
+                # For very common bigrams the planner picks a sequential scan that unpacks
+                # every tsvector (545 ms at 100k openings) over the GIN index (~20 ms).
+                cursor.execute("SET LOCAL enable_seqscan = off")
+                cursor.execute(
+                    "SELECT string_agg(opening_id::text, ',') FROM recruiting_opening_fts"
+                    " WHERE tokens @@ %s::tsquery",
+                    [tsquery_expression(terms)],
+                )
         joined = cursor.fetchone()[0]
     if not joined:
         return np.empty(0, dtype=np.int64)

@@ -15,10 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.conf import settings
 from django.db import connection
 
 from . import rules
@@ -82,9 +84,24 @@ def _current_version() -> tuple[Any, ...]:
     return (connection.alias, row[0] if row else None)
 
 
+_version_seen: tuple[float, tuple[Any, ...]] | None = None
+
+
 def data_version() -> tuple[Any, ...]:
-    """The current version of the published openings (cheap: one row by primary key)."""
-    return _current_version()
+    """The version of the published openings, for page-cache keys (ADR 0010).
+
+    Read at most every HITONAGARE_SEARCH_VERSION_CHECK_SECONDS per process (0 = always), so a
+    cached page is served without touching the database; searches themselves always check.
+    """
+    global _version_seen
+    interval = float(getattr(settings, "HITONAGARE_SEARCH_VERSION_CHECK_SECONDS", 0))
+    now = time.monotonic()
+    seen = _version_seen
+    if interval > 0 and seen is not None and now - seen[0] < interval:
+        return seen[1]
+    version = _current_version()
+    _version_seen = (now, version)
+    return version
 
 
 def version_bump() -> None:
@@ -176,6 +193,7 @@ def snapshot() -> Snapshot:
 
 
 def search_store_clear() -> None:
-    global _snapshot
+    global _snapshot, _version_seen
     with _lock:
         _snapshot = None
+        _version_seen = None

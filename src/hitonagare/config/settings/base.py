@@ -178,3 +178,7 @@ EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "false").lower() == "true"
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
+# How stale (seconds) a cached public search page may be after an opening changes (ADR 0010).
+HITONAGARE_SEARCH_VERSION_CHECK_SECONDS = float(
+    os.environ.get("HITONAGARE_SEARCH_VERSION_CHECK_SECONDS", "1")
+)

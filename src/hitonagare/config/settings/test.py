@@ -17,3 +17,4 @@ if not ENV_DATABASE_URL:
     DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 # Tests serve static files through staticfiles (live_server), not from a collected STATIC_ROOT.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+HITONAGARE_SEARCH_VERSION_CHECK_SECONDS = 0.0  # tests expect a change to show at once

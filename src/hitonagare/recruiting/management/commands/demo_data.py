@@ -1,4 +1,4 @@
-"""hitonagare demo_data --openings N --applicants M [--seed S] [--reset] [--if-empty]
+"""hitonagare demo-data --openings N --applicants M [--seed S] [--reset] [--if-empty]
 
 Demo organisations, staff, openings, applicants and applications for local development
 (recruiting/demo.py). Refuses to run with the production settings unless --force.
