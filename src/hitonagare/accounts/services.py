@@ -505,31 +505,16 @@ def organisation_for_municipality(*, lgcode: str, by_user: Any = None) -> Organi
     """The municipality's organisation, created on first use (name = 表示名)."""
     _require_ministry(by_user)
     municipality = _municipality_for(lgcode)
-    organisation, created = Organisation.objects.get_or_create(
+    return _public_body_organisation(
         lgcode=municipality.lgcode,
+        kind=Organisation.Kind.MUNICIPALITY,
         defaults={
-            "kind": Organisation.Kind.MUNICIPALITY,
             "name": municipality.full_name,
             "municipality": municipality,
             "prefecture": municipality.prefecture,
         },
+        by_user=by_user,
     )
-    if organisation.kind != Organisation.Kind.MUNICIPALITY:
-        raise ConflictError(
-            "lgcode_taken",
-            _("団体コード「%(code)s」は別の種別の組織で使われています。")
-            % {"code": municipality.lgcode},
-            field="lgcode",
-        )
-    if created:
-        audit_record(
-            actor=by_user,
-            action="accounts.organisation_create",
-            target=organisation,
-            organisation=organisation,
-            data={"kind": organisation.kind, "lgcode": organisation.lgcode},
-        )
-    return organisation
 
 
 @transaction.atomic
@@ -537,19 +522,26 @@ def organisation_for_prefecture(*, code: str, by_user: Any = None) -> Organisati
     """The prefecture's organisation (code 01–47, 6-digit 団体コード or name), get-or-create."""
     _require_ministry(by_user)
     prefecture = _prefecture_for(code)
-    organisation, created = Organisation.objects.get_or_create(
+    return _public_body_organisation(
         lgcode=prefecture.lgcode,
-        defaults={
-            "kind": Organisation.Kind.PREFECTURE,
-            "name": prefecture.name,
-            "prefecture": prefecture,
-        },
+        kind=Organisation.Kind.PREFECTURE,
+        defaults={"name": prefecture.name, "prefecture": prefecture},
+        by_user=by_user,
     )
-    if organisation.kind != Organisation.Kind.PREFECTURE:
+
+
+def _public_body_organisation(
+    *, lgcode: str, kind: str, defaults: dict[str, Any], by_user: Any
+) -> Organisation:
+    """Get or create the one organisation of a 団体コード; a code held by another kind is a
+    conflict. A creation is audited."""
+    organisation, created = Organisation.objects.get_or_create(
+        lgcode=lgcode, defaults={"kind": kind, **defaults}
+    )
+    if organisation.kind != kind:
         raise ConflictError(
             "lgcode_taken",
-            _("団体コード「%(code)s」は別の種別の組織で使われています。")
-            % {"code": prefecture.lgcode},
+            _("団体コード「%(code)s」は別の種別の組織で使われています。") % {"code": lgcode},
             field="lgcode",
         )
     if created:
