@@ -14,4 +14,6 @@ urlpatterns = [
     path("openings/", include("hitonagare.recruiting.urls_public")),
     path("staff/", include("hitonagare.recruiting.urls_staff")),
     path("me/", include("hitonagare.recruiting.urls_applicant")),
+    path("members/", include("hitonagare.members.urls")),
+    path("funding/", include("hitonagare.funding.urls")),
 ]

@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "hitonagare.regions",
     "hitonagare.eligibility",
     "hitonagare.recruiting",
+    "hitonagare.members",
+    "hitonagare.funding",
 ]
 
 MIDDLEWARE = [
