@@ -2,4 +2,4 @@ from django.urls import path  # noqa: F401
 
 app_name = "members"
 
-urlpatterns: list = []
+urlpatterns: list[object] = []

@@ -131,11 +131,11 @@ def opening_problems(
         and data.start_date <= data.deadline
     ):
         errors["start_date"] = "着任予定日は応募締切日より後の日付にしてください。"
-    municipality = _municipality_for(data.municipality_lgcode, host=host, errors=errors)
+    municipality = municipality_in_host_area(data.municipality_lgcode, host=host, errors=errors)
     return errors, municipality
 
 
-def _municipality_for(
+def municipality_in_host_area(
     lgcode: str, *, host: Organisation, errors: dict[str, str]
 ) -> Municipality | None:
     municipality = (

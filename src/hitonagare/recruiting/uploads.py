@@ -18,3 +18,32 @@ def pdf_problem(head: bytes, tail: bytes, size: int) -> str | None:
     if b"%%EOF" not in tail:
         return "PDFファイルが途中で切れているか、壊れています。"
     return None
+
+
+MAX_RECEIPT_BYTES: Final = 5 * 1024 * 1024
+
+# Receipts come as scans or phone photos as often as PDFs.
+RECEIPT_TYPES: Final = (
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+)
+
+
+def receipt_type(head: bytes, tail: bytes, size: int) -> tuple[str | None, str, str]:
+    """(problem, content type, extension) of a receipt judged by its bytes."""
+    if size == 0:
+        return "ファイルが空です。", "", ""
+    if size > MAX_RECEIPT_BYTES:
+        limit = MAX_RECEIPT_BYTES // (1024 * 1024)
+        return f"領収書のファイルが大きすぎます（上限 {limit}MB）。", "", ""
+    for magic, content_type, extension in RECEIPT_TYPES:
+        if head.startswith(magic):
+            if extension == "pdf" and b"%%EOF" not in tail:
+                return "PDFファイルが途中で切れているか、壊れています。", "", ""
+            return None, content_type, extension
+    return (
+        "領収書はPDF・JPEG・PNGのいずれかにしてください（ファイルの中身で判定しています）。",
+        "",
+        "",
+    )
