@@ -25,13 +25,16 @@ def reference_data(db):  # type: ignore[no-untyped-def]
 def _fresh_reference_index():  # type: ignore[no-untyped-def]
     """Tests change reference rows inside rolled-back transactions: never reuse an index."""
     from hitonagare.recruiting.search_store import search_store_clear
+    from hitonagare.recruiting.selectors import destination_rows_clear
     from hitonagare.regions.reference import reference_cache_clear
 
     reference_cache_clear()
     search_store_clear()
+    destination_rows_clear()
     yield
     reference_cache_clear()
     search_store_clear()
+    destination_rows_clear()
 
 
 @pytest.fixture(autouse=True)

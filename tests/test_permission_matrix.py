@@ -238,6 +238,9 @@ ROUTES: dict[str, Route] = {
     # --- core, regions, eligibility: public pages ---
     "core:home": Route(PUBLIC),
     "core:ping": Route(PUBLIC),
+    "core:language": Route(
+        PUBLIC, kwargs=lambda w: {"code": "en"}, query="?next=/", ok_get=frozenset({302})
+    ),
     "set_language": Route(
         PUBLIC, ("POST",), post=_fixed({"language": "en", "next": "/"}), writes=False
     ),

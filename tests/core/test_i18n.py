@@ -79,3 +79,36 @@ def test_eligibility_page_in_japanese():
     assert '<html lang="ja">' in html
     assert "地域要件の判定" in html
     assert "Relocation requirement check" not in html
+
+
+@pytest.mark.django_db
+class TestLanguageLinks:
+    """The footer switches the language with links (no form: WCAG 3.2.2, cacheable pages)."""
+
+    def test_switches_and_goes_back(self):
+        client = Client()
+        response = client.get("/language/en/", {"next": "/eligibility/?program=pm"})
+        assert response.status_code == 302
+        assert response["Location"] == "/eligibility/?program=pm"
+        assert response.cookies["django_language"].value == "en"
+        assert '<html lang="en">' in client.get("/").content.decode()
+        client.get("/language/ja/", {"next": "/"})
+        assert '<html lang="ja">' in client.get("/").content.decode()
+
+    def test_never_redirects_off_site(self):
+        for target in ("https://evil.example/", "//evil.example/", "javascript:alert(1)"):
+            response = Client().get("/language/en/", {"next": target})
+            assert response["Location"] == "/"
+
+    def test_unknown_language_is_404_and_sets_nothing(self):
+        response = Client().get("/language/xx/", {"next": "/"})
+        assert response.status_code == 404
+        assert "django_language" not in response.cookies
+
+    def test_only_get(self):
+        assert Client().post("/language/en/").status_code == 405
+
+    def test_the_footer_links_to_the_other_language(self):
+        page = Client().get("/").content.decode()
+        assert 'href="/language/en/?next=/"' in page
+        assert 'aria-current="true">日本語<' in page

@@ -16,7 +16,6 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -74,9 +73,9 @@ def _wants_results_only(request: HttpRequest) -> bool:
 
 
 # Rendered search pages for anonymous visitors without a `from`, per process (ADR 0010). The
-# CSRF token is rendered as a placeholder and filled in per request, so no visitor ever gets
-# another visitor's token.
-_CSRF_PLACEHOLDER = "__hitonagare_csrf_placeholder__"
+# page has no form that POSTs for an anonymous visitor (the language switch is a link), so it
+# is rendered without a CSRF token: the cached bytes are the same for everyone and a hit
+# neither generates a token nor sets a cookie.
 MAX_CACHED_SEARCH_PATH = 512
 
 
@@ -101,29 +100,23 @@ def _search_cache_key(request: HttpRequest) -> str | None:
     return "search-page:" + hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
 
 
-def _with_csrf(request: HttpRequest, body: bytes) -> bytes:
-    return body.replace(_CSRF_PLACEHOLDER.encode(), get_token(request).encode())
-
-
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
     key = _search_cache_key(request)
     if key is not None:
         hit = cache.get(key)
         if hit is None:
-            rendered = _search(request, csrf_placeholder=True)
+            rendered = _search(request, cacheable=True)
             hit = (rendered.content, rendered.status_code, rendered.get("Content-Type"))
             cache.set(key, hit, settings.HITONAGARE_RESPONSE_CACHE_SECONDS)
         content, status, content_type = hit
-        response = HttpResponse(
-            _with_csrf(request, content), status=status, content_type=content_type
-        )
+        response = HttpResponse(content, status=status, content_type=content_type)
         patch_vary_headers(response, ["HX-Request", "HX-Target", "Cookie"])
         return response
     return _search(request)
 
 
-def _search(request: HttpRequest, *, csrf_placeholder: bool = False) -> HttpResponse:
+def _search(request: HttpRequest, *, cacheable: bool = False) -> HttpResponse:
     form = SearchForm(request.GET)
     form.is_valid()
     origin, origin_source = _visitor_origin(request, form)
@@ -174,9 +167,10 @@ def _search(request: HttpRequest, *, csrf_placeholder: bool = False) -> HttpResp
             keyword_only_query=search_query(SearchParams(q=params.q)),
         )
     context["results_only"] = _wants_results_only(request)
-    if csrf_placeholder:
-        # The view's context sits above the context processors, so this wins over the real token.
-        context["csrf_token"] = _CSRF_PLACEHOLDER
+    if cacheable:
+        # The view's context sits above the context processors, so this wins over the real
+        # token: the page shared by all anonymous visitors carries none.
+        context["csrf_token"] = ""
     template = T + ("_results.html" if context["results_only"] else "search.html")
     response = render(request, template, context, status=400 if form.errors else 200)
     patch_vary_headers(response, ["HX-Request", "HX-Target"])

@@ -181,6 +181,7 @@ EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "false").lower() == "true
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 # How stale (seconds) a cached public search page may be after an opening changes (ADR 0010).
+HITONAGARE_SEARCH_VERIFY_ALL_LIMIT = int(os.environ.get("HITONAGARE_SEARCH_VERIFY_ALL_LIMIT", "1000"))
 HITONAGARE_SEARCH_VERSION_CHECK_SECONDS = float(
     os.environ.get("HITONAGARE_SEARCH_VERSION_CHECK_SECONDS", "1")
 )
