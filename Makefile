@@ -25,14 +25,14 @@ setup: $(VENV)/.installed
 ## serve: setup, demo data if there are no openings yet, then the production server
 ## (granian, 2 workers x 4 threads) on SQLite
 serve: setup
-	$(BIN)/hitonagare demo-data --if-empty --openings 400 --applicants 60 --print-credentials
+	$(BIN)/hitonagare demo-data --if-empty --openings 400 --applicants 60 --members 300 --print-credentials
 	@echo "http://$(HOST):$(PORT)/ を開いてください（Ctrl+C で停止）"
 	$(BIN)/granian --interface wsgi --host $(HOST) --port $(PORT) \
 		--workers 2 --blocking-threads 4 --no-ws hitonagare.config.wsgi:application
 
 ## dev: Django's development server
 dev: setup
-	$(BIN)/hitonagare demo-data --if-empty --openings 400 --applicants 60 --print-credentials
+	$(BIN)/hitonagare demo-data --if-empty --openings 400 --applicants 60 --members 300 --print-credentials
 	$(BIN)/hitonagare runserver $(HOST):$(PORT)
 
 ## test: lint, types, then the whole suite (unit, API, CLI, views, browser)

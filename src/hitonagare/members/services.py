@@ -67,10 +67,14 @@ def _text_problem(value: str, *, label: str, limit: int, required: bool) -> str 
 
 
 def _variant_problem(program: str, variant: str) -> str | None:
-    from hitonagare.funding.rules import variant_problem
+    # funding.rules has no variant_problem: variant_resolve raises ValueError with the message.
+    from hitonagare.funding.rules import program_from_opening, variant_resolve
 
-    problem: str | None = variant_problem(program, variant)
-    return problem
+    try:
+        variant_resolve(program_from_opening(program), variant)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def appointment_problems(
@@ -156,15 +160,31 @@ def _eligibility_evaluate(appointment: Appointment) -> None:
     from hitonagare.eligibility.selectors import eligibility_check
 
     basis = appointment.residence_moved_on or appointment.start_date
-    result = eligibility_check(
-        program=program.value,
-        origin=appointment.origin_municipality.lgcode if appointment.origin_municipality else None,
-        destination=appointment.municipality.lgcode,
-        origin_area=appointment.origin_area or None,
-        destination_area=appointment.activity_area or None,
-        as_of=basis,
-        exceptions=Exceptions(overseas_resident=appointment.origin_overseas),
-    )
+    try:
+        result = eligibility_check(
+            program=program.value,
+            origin=(
+                appointment.origin_municipality.lgcode if appointment.origin_municipality else None
+            ),
+            destination=appointment.municipality.lgcode,
+            origin_area=appointment.origin_area or None,
+            destination_area=appointment.activity_area or None,
+            as_of=basis,
+            exceptions=Exceptions(overseas_resident=appointment.origin_overseas),
+        )
+    except DomainError as error:
+        # E.g. a term that began before the oldest 確認表 the platform holds: the decision
+        # cannot be made from data, so it is stored as "not judged" with the reason, never
+        # guessed from another edition.
+        appointment.eligibility = {
+            "unavailable": True,
+            "code": error.code,
+            "message": error.message,
+            "as_of": basis.isoformat(),
+        }
+        appointment.eligibility_eligible = None
+        appointment.eligibility_basis_date = basis
+        return
     data = result.to_dict()
     data["as_of"] = basis.isoformat()
     appointment.eligibility = data
@@ -268,7 +288,9 @@ def data_from_application(application: Application) -> AppointmentData:
         term = recruiting_rules.Term(
             opening.term_value, recruiting_rules.TermUnit(opening.term_unit)
         )
-        end = start + dt.timedelta(days=int(term.days()) - 1)
+        # Calendar arithmetic, as term_dates_problem checks it: a year from 4/1 ends on 3/31
+        # even across a 2/29 (365.25-day years would end a day early and fail the minimum).
+        end = rules.add_term(start, term) - dt.timedelta(days=1)
     return AppointmentData(
         member_name=name or str(application.applicant.email or ""),
         member_kana=kana,

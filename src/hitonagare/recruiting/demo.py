@@ -879,6 +879,8 @@ class DemoResult:
     openings: int = 0
     published: int = 0
     applications: int = 0
+    members: int = 0
+    reports: int = 0
     password_set: bool = False
     credentials: list[Credential] = field(default_factory=list)
     seconds: float = 0.0
@@ -890,6 +892,7 @@ class DemoDeleteResult:
     openings: int = 0
     applications: int = 0
     organisations: int = 0
+    members: int = 0
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -1307,6 +1310,7 @@ def demo_data_create(
     *,
     openings: int,
     applicants: int,
+    members: int = 0,
     seed: int = 1,
     password: str | None = None,
     today: dt.date | None = None,
@@ -1319,7 +1323,7 @@ def demo_data_create(
     All-or-nothing: one transaction. Raises ConflictError when demo users already exist,
     and DomainError under the production settings unless `allow_production`.
     """
-    if openings < 0 or applicants < 0:
+    if openings < 0 or applicants < 0 or members < 0:
         raise DomainError("demo_negative", "件数は0以上で指定してください。")
     if production_settings() and not allow_production:
         raise DomainError("demo_in_production", "本番の設定ではデモデータを作成できません。")
@@ -1334,6 +1338,7 @@ def demo_data_create(
         result = _create(
             openings=openings,
             applicants=applicants,
+            member_count=members,
             seed=seed,
             password=password,
             today=today or timezone.localdate(),
@@ -1347,6 +1352,7 @@ def _create(
     *,
     openings: int,
     applicants: int,
+    member_count: int,
     seed: int,
     password: str | None,
     today: dt.date,
@@ -1359,7 +1365,9 @@ def _create(
     password_hash = make_password(password)
 
     # Host organisations: municipalities (all 47 prefectures) and a few prefectures.
-    municipality_count = min(1741, max(60, math.ceil(openings / 25)))
+    # About 8 members per host municipality, as in the national figures (7,910 隊員 in
+    # 1,176 団体, §4.1): 10,000 demo members spread over ~1,250 municipalities.
+    municipality_count = min(1741, max(60, math.ceil(openings / 25), math.ceil(member_count / 8)))
     host_municipalities = _host_municipalities(rng, municipality_count)
     wards = _wards_by_parent()
     existing = {
@@ -1495,6 +1503,24 @@ def _create(
     result.applications = _applications(rng, applicant_users, open_ids)
     if result.applications:
         say(f"応募: {result.applications}")
+    if member_count:
+        from hitonagare.members.demo import DemoHost, members_demo_create
+
+        member_hosts = [
+            DemoHost(h.organisation, h.municipalities[0], h.staff)
+            for h in hosts
+            if h.organisation.kind == Organisation.Kind.MUNICIPALITY
+        ]
+        # A few applicants are members too, so a member's own pages can be tried.
+        created = members_demo_create(
+            rng=rng,
+            hosts=member_hosts,
+            member_users=applicant_users[: max(1, len(applicant_users) // 4)],
+            count=member_count,
+            today=today,
+            say=say,
+        )
+        result.members, result.reports = created.appointments, created.reports
 
     audit_record(
         actor=None,
@@ -1505,6 +1531,7 @@ def _create(
             "seed": seed,
             "openings": written,
             "applicants": len(applicant_users),
+            "members": member_count,
         },
     )
     version_bump()
@@ -1717,6 +1744,15 @@ def demo_data_delete() -> DemoDeleteResult:
         )
     chunks = [opening_ids[i : i + 5000] for i in range(0, len(opening_ids), 5000)]
     user_chunks = [user_ids[i : i + 5000] for i in range(0, len(user_ids), 5000)]
+    from hitonagare.members.models import Appointment
+
+    for ids in user_chunks:
+        # Demo members: registered by demo staff (reports, expenses, outcomes go with them).
+        result.members += (
+            Appointment.objects.filter(created_by_id__in=ids)
+            .delete()[1]
+            .get("members.Appointment", 0)
+        )
     for ids in user_chunks:
         Message.objects.filter(sender_id__in=ids).delete()
         result.applications += (
@@ -1754,6 +1790,7 @@ def demo_data_delete() -> DemoDeleteResult:
             org.memberships.exists()
             or org.openings.exists()
             or org.scouts.exists()
+            or org.appointments.exists()
             or Invitation.objects.filter(organisation=org).exists()
         )
         if not in_use:

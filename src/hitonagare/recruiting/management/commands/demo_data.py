@@ -1,4 +1,4 @@
-"""hitonagare demo-data --openings N --applicants M [--seed S] [--reset] [--if-empty]
+"""hitonagare demo-data --openings N --applicants M [--members K] [--seed S] [--reset] [--if-empty]
 
 Demo organisations, staff, openings, applicants and applications for local development
 (recruiting/demo.py). Refuses to run with the production settings unless --force.
@@ -23,6 +23,9 @@ class Command(DomainCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--openings", type=int, default=400, help="募集の件数（400）")
         parser.add_argument("--applicants", type=int, default=60, help="応募者の人数（60）")
+        parser.add_argument(
+            "--members", type=int, default=0, help="隊員（委嘱・任用と月次報告）の人数（0）"
+        )
         parser.add_argument("--seed", type=int, default=1, help="乱数の種（1）: 同じ種で同じ内容")
         parser.add_argument(
             "--reset", action="store_true", help="先に既存のデモデータを削除してから作成"
@@ -56,14 +59,15 @@ class Command(DomainCommand):
         self.run_domain(lambda: self._run(options, production=production), as_json=False)
 
     def _run(self, o: dict[str, Any], *, production: bool) -> None:
-        if o["openings"] < 0 or o["applicants"] < 0:
+        if o["openings"] < 0 or o["applicants"] < 0 or o["members"] < 0:
             raise CommandError("件数は0以上で指定してください。", returncode=EXIT_BAD_INPUT)
         if o["reset"] or o["delete"]:
             started = time.monotonic()
             deleted = demo.demo_data_delete()
             self.stdout.write(
                 f"デモデータを削除しました: ユーザー {deleted.users:,}、募集 {deleted.openings:,}、"
-                f"応募 {deleted.applications:,}、組織 {deleted.organisations:,}"
+                f"応募 {deleted.applications:,}、隊員 {deleted.members:,}、"
+                f"組織 {deleted.organisations:,}"
                 f"（{time.monotonic() - started:.1f} 秒）"
             )
             if o["delete"]:
@@ -81,6 +85,7 @@ class Command(DomainCommand):
         result = demo.demo_data_create(
             openings=o["openings"],
             applicants=o["applicants"],
+            members=o["members"],
             seed=o["seed"],
             password=password,
             progress=lambda message: self.stderr.write(f"[demo] {message}"),
@@ -90,7 +95,8 @@ class Command(DomainCommand):
             f"デモデータを作成しました（{result.seconds:.1f} 秒, seed {o['seed']}）: "
             f"募集 {result.openings:,}（公開 {result.published:,}）、"
             f"募集団体 {result.host_organisations:,}、職員 {result.staff_users:,}、"
-            f"応募者 {result.applicants:,}、応募 {result.applications:,}"
+            f"応募者 {result.applicants:,}、応募 {result.applications:,}、"
+            f"隊員 {result.members:,}（月次報告 {result.reports:,}）"
         )
         if o["print_credentials"]:
             self._print_credentials(result, password, production=production)
