@@ -52,10 +52,42 @@ ACTIVITY_WEIGHTS = (
     (rules.Activity.STUDY, 1),
     (rules.Activity.OTHER, 5),
 )
-FAMILY_NAMES = (
-    "佐藤 鈴木 高橋 田中 伊藤 渡辺 山本 中村 小林 加藤 吉田 山田 佐々木 松本 井上 木村".split()
-)
-GIVEN_NAMES = "陽菜 結衣 葵 蓮 湊 大翔 悠真 美咲 健太 直樹 由美 恵 翔太 彩 拓也 真央".split()
+FAMILY_NAMES = [
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "松本",
+    "井上",
+    "木村",
+]
+GIVEN_NAMES = [
+    "陽菜",
+    "結衣",
+    "葵",
+    "蓮",
+    "湊",
+    "大翔",
+    "悠真",
+    "美咲",
+    "健太",
+    "直樹",
+    "由美",
+    "恵",
+    "翔太",
+    "彩",
+    "拓也",
+    "真央",
+]
 ACTIVITIES = {
     recruiting_rules.OpeningProgram.KYORYOKUTAI: (
         "棚田の草刈りと水路の清掃に参加し、耕作者の聞き取りを行った。",

@@ -1512,7 +1512,7 @@ def _create(
             if h.organisation.kind == Organisation.Kind.MUNICIPALITY
         ]
         # A few applicants are members too, so a member's own pages can be tried.
-        created = members_demo_create(
+        members_made = members_demo_create(
             rng=rng,
             hosts=member_hosts,
             member_users=applicant_users[: max(1, len(applicant_users) // 4)],
@@ -1520,7 +1520,7 @@ def _create(
             today=today,
             say=say,
         )
-        result.members, result.reports = created.appointments, created.reports
+        result.members, result.reports = members_made.appointments, members_made.reports
 
     audit_record(
         actor=None,
