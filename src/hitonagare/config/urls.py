@@ -14,6 +14,7 @@ urlpatterns = [
     path("openings/", include("hitonagare.recruiting.urls_public")),
     path("staff/", include("hitonagare.recruiting.urls_staff")),
     path("me/", include("hitonagare.recruiting.urls_applicant")),
+    path("members/import/", include("hitonagare.members.urls_import")),
     path("members/", include("hitonagare.members.urls")),
     path("funding/", include("hitonagare.funding.urls")),
 ]

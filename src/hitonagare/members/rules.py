@@ -215,7 +215,7 @@ def report_problems(*, days_worked: int, hours_worked: Decimal, month: date) -> 
         errors["days_worked"] = f"活動日数は0〜{month_days}日で入力してください。"
     if hours_worked < 0 or hours_worked > MAX_HOURS_WORKED:
         errors["hours_worked"] = f"活動時間は0〜{MAX_HOURS_WORKED}時間で入力してください。"
-    elif hours_worked > Decimal(24) * days_worked:
+    elif "days_worked" not in errors and hours_worked > Decimal(24) * days_worked:
         errors["hours_worked"] = "活動時間が活動日数×24時間を超えています。"
     return errors
 

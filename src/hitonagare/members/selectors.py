@@ -152,8 +152,9 @@ def report_dashboard(
 ) -> ReportDashboard:
     """What is late, waiting for review or returned, for the appointments the user may read.
 
-    One query per table: appointments with their filed-report counts, then the oldest
-    submissions waiting for review; the overdue months are arithmetic, not a loop over months.
+    One query for the appointments with their filed-report counts, then the oldest
+    submissions waiting for review and the waiting/returned totals; the overdue months are
+    arithmetic, not a loop over months.
     """
     today = today or timezone.localdate()
     due_day = report_due_day()
@@ -193,6 +194,12 @@ def report_dashboard(
         )
         .order_by("submitted_at", "id")[:limit]
     )
+    # The totals count every visible report, like the list above: a late report from a term
+    # that ended before the window of `active` still waits for review.
+    pending = MonthlyReport.objects.filter(appointment__in=appointments_visible(user)).aggregate(
+        waiting=Count("pk", filter=Q(status=rules.ReportStatus.SUBMITTED.value)),
+        returned=Count("pk", filter=Q(status=rules.ReportStatus.RETURNED.value)),
+    )
     this_month = rules.month_start(today)
     previous = (this_month - dt.timedelta(days=1)).replace(day=1)
     next_due = rules.report_due_date(previous, due_day)
@@ -204,8 +211,8 @@ def report_dashboard(
         next_due=next_due,
         overdue_members=sum(1 for c in counts.values() if c[0]),
         overdue_reports=sum(c[0] for c in counts.values()),
-        waiting_reports=sum(c[1] for c in counts.values()),
-        returned_reports=sum(c[2] for c in counts.values()),
+        waiting_reports=pending["waiting"],
+        returned_reports=pending["returned"],
         active_members=active_members,
         rows=rows,
         waiting=waiting_reports,

@@ -360,6 +360,12 @@ def appointment_update(*, user: Any, appointment_id: int, data: AppointmentData)
     errors, municipality, origin = appointment_problems(data, host=appointment.host)
     if appointment.ended_on and data.start_date and appointment.ended_on < data.start_date:
         errors["start_date"] = "終了済みの任期より後に開始日を動かすことはできません。"
+    if (
+        appointment.ended_on
+        and data.planned_end_date
+        and data.planned_end_date < appointment.ended_on
+    ):
+        errors["planned_end_date"] = "任期終了予定日を、登録済みの終了日より前にはできません。"
     if appointment.renewals.exists() and data.planned_end_date != appointment.planned_end_date:
         errors["planned_end_date"] = (
             "更新済みの任期の終了予定日は、この画面ではなく「任期を更新」で変更してください。"

@@ -340,7 +340,10 @@ def reminders_send(*, today: dt.date | None = None) -> int:
     sent = 0
     appointments = (
         Appointment.objects.filter(start_date__lte=today)
+        # Two months after a term ended (recorded, or planned and never recorded) the
+        # reminders stop: staff follow up old gaps from the dashboard instead.
         .exclude(ended_on__lt=today - dt.timedelta(days=62))
+        .exclude(ended_on__isnull=True, planned_end_date__lt=today - dt.timedelta(days=62))
         .select_related("member")
         .only("id", "start_date", "planned_end_date", "ended_on", "member_email", "member")
     )
@@ -363,6 +366,10 @@ def reminders_send(*, today: dt.date | None = None) -> int:
         if not missing or not address:
             continue
         latest = missing[-1]
+        # Once a day per member: filing the latest missing month must not make another
+        # month "latest" and bring a second mail the same day.
+        if ReportReminder.objects.filter(appointment=appointment, sent_on=today).exists():
+            continue
         try:
             with transaction.atomic():
                 ReportReminder.objects.create(appointment=appointment, month=latest, sent_on=today)
