@@ -181,7 +181,17 @@ EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "false").lower() == "true
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@localhost")
 # How stale (seconds) a cached public search page may be after an opening changes (ADR 0010).
-HITONAGARE_SEARCH_VERIFY_ALL_LIMIT = int(os.environ.get("HITONAGARE_SEARCH_VERIFY_ALL_LIMIT", "1000"))
+# Members and funding (members/, funding/; ADR 0011, 0012).
+HITONAGARE_REPORT_DUE_DAY = int(os.environ.get("HITONAGARE_REPORT_DUE_DAY", "5"))
+# A JSON file with values for the caps the sources do not give (funding/data/SOURCES.md).
+HITONAGARE_FUNDING_OVERRIDES_FILE = os.environ.get("HITONAGARE_FUNDING_OVERRIDES_FILE", "")
+HITONAGARE_FUNDING_MONTH_COUNTING = os.environ.get(
+    "HITONAGARE_FUNDING_MONTH_COUNTING", "started_months"
+)
+HITONAGARE_FUNDING_CAP_READING = os.environ.get("HITONAGARE_FUNDING_CAP_READING", "expense_cap")
+HITONAGARE_SEARCH_VERIFY_ALL_LIMIT = int(
+    os.environ.get("HITONAGARE_SEARCH_VERIFY_ALL_LIMIT", "1000")
+)
 HITONAGARE_SEARCH_VERSION_CHECK_SECONDS = float(
     os.environ.get("HITONAGARE_SEARCH_VERSION_CHECK_SECONDS", "1")
 )
