@@ -157,7 +157,12 @@ def _postgres_admin(url: str) -> Any:
 
 @contextlib.contextmanager
 def bench_database(
-    *, label: str, openings: int, seed: int = SEED, postgres_url: str | None = None
+    *,
+    label: str,
+    openings: int,
+    seed: int = SEED,
+    postgres_url: str | None = None,
+    members: int = 0,
 ) -> Iterator[BenchDatabase]:
     """Build a fresh database with `openings` demo openings; drop it afterwards.
 
@@ -193,6 +198,8 @@ def bench_database(
             str(openings),
             "--applicants",
             "0",
+            "--members",
+            str(members),
             "--seed",
             str(seed),
         )

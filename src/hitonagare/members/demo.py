@@ -144,8 +144,9 @@ def _add_years(day: dt.date, years: int) -> dt.date:
 def _term(
     rng: random.Random, program: recruiting_rules.OpeningProgram, today: dt.date
 ) -> tuple[dt.date, dt.date]:
-    """A start (often 4/1, always a 1st) within the last four years and a planned end."""
-    months_back = rng.randrange(1, 48)
+    """A start (often 4/1, always a 1st) within the last six years and a planned end; most
+    協力隊 serve the full three years."""
+    months_back = rng.randrange(1, 72)
     index = today.year * 12 + today.month - 1 - months_back
     start = dt.date(index // 12, index % 12 + 1, 1)
     if rng.random() < 0.4:
@@ -156,7 +157,7 @@ def _term(
     elif program is recruiting_rules.OpeningProgram.KIGYOJIN:
         term = recruiting_rules.Term(rng.choice((6, 12, 24, 36)), unit.MONTHS)
     else:
-        term = recruiting_rules.Term(rng.choice((1, 2, 3, 3, 3)), unit.YEARS)
+        term = recruiting_rules.Term(rng.choice((1, 2, 3, 3, 3, 3, 3, 3)), unit.YEARS)
     return start, rules.add_term(start, term) - dt.timedelta(days=1)
 
 
@@ -299,12 +300,12 @@ def _reports(
     texts = ACTIVITIES[program]
     reports = []
     end = appointment.ended_on or appointment.planned_end_date
-    diligent = rng.random() < 0.8
+    diligent = rng.random() < 0.85
     for month in rules.report_months(appointment.start_date, end):
         if month > today:
             break
         due = rules.report_due_date(month, due_day)
-        if rng.random() > (0.98 if diligent else 0.75) or (month == rules.month_start(today)):
+        if rng.random() > (0.99 if diligent else 0.8) or (month == rules.month_start(today)):
             continue
         age = (today - due).days
         if age > 45:
