@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/run.py                 # everything (~20 min on 2 cores: search ~15)
     .venv/bin/python bench/run.py --quick         # smoke run (~30 s)
-    .venv/bin/python bench/run.py --only matrix   # matrix | api | destinations | search | search_load
+    .venv/bin/python bench/run.py --only matrix   # matrix | api | destinations | search | search_load | members
 
 Nothing here asserts anything about time; targets are reported next to the numbers
 (``meets_target``). See bench/README.md.
@@ -28,10 +28,11 @@ sys.path.insert(0, str(ROOT / "src"))
 
 import load  # noqa: E402
 import matrix_bench  # noqa: E402
+import members_bench  # noqa: E402
 import search_bench  # noqa: E402
 import search_load  # noqa: E402
 
-GROUPS = ("matrix", "api", "destinations", "search", "search_load")
+GROUPS = ("matrix", "api", "destinations", "search", "search_load", "members")
 
 
 def emit(line: dict[str, Any]) -> None:
@@ -197,6 +198,21 @@ def main(argv: list[str] | None = None) -> int:
             failures += 1
             log(f"search benchmarks failed: {error}")
             emit({"name": "search_error", "median_s": None, "error": str(error)[:2000]})
+    if "members" in args.groups:
+        # 10,000 members and ~200,000 monthly reports (1,000 with --quick): the year's funding
+        # estimate and the report dashboard, bench/members_bench.py.
+        try:
+            for line in members_bench.run(
+                quick=args.quick,
+                members=None,
+                postgres_url=database_url,
+                no_postgres=args.no_postgres,
+            ):
+                emit({**line, **({"quick": True} if args.quick else {})})
+        except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+            failures += 1
+            log(f"members benchmarks failed: {error}")
+            emit({"name": "members_error", "median_s": None, "error": str(error)[:2000]})
     log(f"done in {time.monotonic() - started:.0f} s")
     return 1 if failures else 0
 
