@@ -8,18 +8,16 @@ users the login page. The page reads nothing of any organisation: it is a calcul
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from hitonagare.accounts.roles import HOST_ROLES, Role, role_of
+from hitonagare.accounts.roles import HOST_ROLES, Role
+from hitonagare.core.access import role_view
 from hitonagare.core.errors import InvalidInputError
 from hitonagare.core.wareki import fiscal_year_label, fiscal_year_of
 
@@ -39,16 +37,8 @@ View = Callable[..., HttpResponseBase]
 NOTICE_CLASS = {ERROR: "notice--error", WARNING: "notice--warn", INFO: ""}
 
 
-def funding_staff_only(view: View) -> View:
-    """Login (else the login page), then host staff or the ministry (else a 403 page)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if role_of(request.user) not in READ_ROLES:
-            return render(request, "funding/forbidden.html", status=403)
-        return view(request, *args, **kwargs)
-
-    return login_required(never_cache(wrapper))
+# Login (else the login page), then host staff or the ministry (else a 403 page).
+funding_staff_only = role_view(READ_ROLES, template="funding/forbidden.html")
 
 
 def _initial_fiscal_year(years: tuple[int, ...]) -> int | None:

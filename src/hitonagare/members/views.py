@@ -16,28 +16,25 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hitonagare.accounts.models import Organisation
 from hitonagare.accounts.roles import HOST_ROLES, Role, organisation_of, role_of
+from hitonagare.core.access import role_view
 from hitonagare.core.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
-    PermissionDeniedError,
 )
 from hitonagare.recruiting import rules as recruiting_rules
 from hitonagare.recruiting.views_applicant import _decision_context
@@ -75,33 +72,8 @@ View = Callable[..., HttpResponseBase]
 # --- access ---------------------------------------------------------------------------------
 
 
-def _staff_view(roles: frozenset[Role], area: str) -> Callable[[View], View]:
-    """Login (else the login page), then one of `roles` (else a 403 page in Japanese);
-    NotFoundError from a selector or service becomes the 404 page."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if role_of(request.user) not in roles:
-                return forbidden(request, area)
-            try:
-                return view(request, *args, **kwargs)
-            except PermissionDeniedError:
-                return forbidden(request, area)
-            except NotFoundError as error:
-                raise Http404(error.message) from None
-
-        return login_required(never_cache(wrapper))
-
-    return decorator
-
-
-def forbidden(request: HttpRequest, area: str) -> HttpResponse:
-    return render(request, T + "forbidden.html", {"area": area}, status=403)
-
-
-readers = _staff_view(READ_ROLES, "read")
-host_staff_only = _staff_view(HOST_ROLES, "write")
+readers = role_view(READ_ROLES, template=T + "forbidden.html", context={"area": "read"})
+host_staff_only = role_view(HOST_ROLES, template=T + "forbidden.html", context={"area": "write"})
 
 
 def _host(request: HttpRequest) -> Organisation:

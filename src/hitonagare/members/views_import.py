@@ -9,22 +9,19 @@ Each POST carries the file: a check writes nothing, a registration writes every 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hitonagare.accounts.roles import HOST_ROLES, organisation_of, require_host_staff, role_of
+from hitonagare.accounts.roles import HOST_ROLES, organisation_of, require_host_staff
+from hitonagare.core.access import role_view
 from hitonagare.core.errors import DomainError, PermissionDeniedError
 from hitonagare.regions.models import Municipality
 
@@ -92,23 +89,10 @@ class RosterUploadForm(forms.Form):
     )
 
 
-def _forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, "members/forbidden.html", {"area": "write"}, status=403)
-
-
-def host_staff_only(view: View) -> View:
-    """Login (else the login page), then municipality or prefecture staff (else 403)."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if role_of(request.user) not in HOST_ROLES:
-            return _forbidden(request)
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDeniedError:
-            return _forbidden(request)
-
-    return login_required(never_cache(wrapper))
+# Municipality or prefecture staff (else the 403 page); anonymous visitors log in first.
+host_staff_only = role_view(
+    HOST_ROLES, template="members/forbidden.html", context={"area": "write"}
+)
 
 
 def _list_url() -> str:

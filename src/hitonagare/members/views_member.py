@@ -12,27 +12,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from hitonagare.accounts.roles import Role, role_of
+from hitonagare.accounts.roles import Role
+from hitonagare.core.access import role_view
 from hitonagare.core.errors import (
     ConflictError,
     InvalidInputError,
-    NotFoundError,
-    PermissionDeniedError,
 )
 
 from . import rules, selectors, services_reports
@@ -49,7 +45,7 @@ from .forms import (
 )
 from .models import Appointment, MonthlyReport
 from .services_reports import MAX_EXPENSES_PER_REPORT, ExpenseData
-from .views import expense_rows, forbidden, receipt_response, report_status_label, term_state
+from .views import expense_rows, receipt_response, report_status_label, term_state
 
 T = "members/"
 EXPENSE_FIELDS = ("category", "amount_yen", "description", "receipt")
@@ -58,22 +54,10 @@ ROW_PREFIX = re.compile(r"^経費\d+件目: ")  # the service's "n-th expense" p
 View = Callable[..., HttpResponseBase]
 
 
-def member_required(view: View) -> View:
-    """Login (else the login page), then a personal account (else a 403 page in Japanese);
-    NotFoundError from a selector or service becomes the 404 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if role_of(request.user) is not Role.APPLICANT:
-            return forbidden(request, "member")
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDeniedError:
-            return forbidden(request, "member")
-        except NotFoundError as error:
-            raise Http404(error.message) from None
-
-    return login_required(never_cache(wrapper))
+# A personal account (else the 403 page in Japanese); NotFoundError becomes the 404 page.
+member_required = role_view(
+    {Role.APPLICANT}, template="members/forbidden.html", context={"area": "member"}
+)
 
 
 # --- the member's appointments --------------------------------------------------------------

@@ -13,29 +13,26 @@ services check again who is acting.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hitonagare.accounts.models import Organisation
 from hitonagare.accounts.roles import HOST_ROLES, Role, organisation_of, role_of
+from hitonagare.core.access import role_view
 from hitonagare.core.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
-    PermissionDeniedError,
 )
 from hitonagare.core.models import AuditEvent
 
@@ -55,33 +52,8 @@ View = Callable[..., HttpResponseBase]
 # --- access ---------------------------------------------------------------------------------
 
 
-def _staff_view(roles: frozenset[Role]) -> Callable[[View], View]:
-    """Login (else the login page), then one of `roles` (else a 403 page in Japanese);
-    NotFoundError from a selector or service becomes the 404 page."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if role_of(request.user) not in roles:
-                return _forbidden(request)
-            try:
-                return view(request, *args, **kwargs)
-            except PermissionDeniedError:
-                return _forbidden(request)
-            except NotFoundError as error:
-                raise Http404(error.message) from None
-
-        return login_required(never_cache(wrapper))
-
-    return decorator
-
-
-def _forbidden(request: HttpRequest) -> HttpResponse:
-    return render(request, T + "forbidden.html", status=403)
-
-
-opening_readers = _staff_view(READ_ROLES)
-host_staff_only = _staff_view(HOST_ROLES)
+opening_readers = role_view(READ_ROLES, template=T + "forbidden.html")
+host_staff_only = role_view(HOST_ROLES, template=T + "forbidden.html")
 
 
 def _own_opening(request: HttpRequest, opening_id: int) -> Opening:

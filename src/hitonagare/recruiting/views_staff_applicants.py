@@ -12,12 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
@@ -28,7 +26,6 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -36,14 +33,12 @@ from hitonagare.accounts.roles import (
     HOST_ROLES,
     Role,
     organisation_of,
-    role_of,
     visible_host_ids,
 )
+from hitonagare.core.access import role_view
 from hitonagare.core.errors import (
     ConflictError,
     InvalidInputError,
-    NotFoundError,
-    PermissionDeniedError,
 )
 from hitonagare.regions.reference import reference
 
@@ -81,33 +76,10 @@ View = Callable[..., HttpResponseBase]
 # --- access ---------------------------------------------------------------------------------
 
 
-def _staff_view(roles: frozenset[Role], area: str) -> Callable[[View], View]:
-    """Login (else the login page), then one of `roles` (else a 403 page in Japanese);
-    NotFoundError from a selector or service becomes the 404 page."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if role_of(request.user) not in roles:
-                return _forbidden(request, area)
-            try:
-                return view(request, *args, **kwargs)
-            except PermissionDeniedError:
-                return _forbidden(request, area)
-            except NotFoundError as error:
-                raise Http404(error.message) from None
-
-        return login_required(never_cache(wrapper))
-
-    return decorator
-
-
-def _forbidden(request: HttpRequest, area: str) -> HttpResponse:
-    return render(request, T + "forbidden.html", {"area": area}, status=403)
-
-
-application_readers = _staff_view(READ_ROLES, "applications")
-host_staff_only = _staff_view(HOST_ROLES, "scouts")
+application_readers = role_view(
+    READ_ROLES, template=T + "forbidden.html", context={"area": "applications"}
+)
+host_staff_only = role_view(HOST_ROLES, template=T + "forbidden.html", context={"area": "scouts"})
 
 
 # --- shared presentation ------------------------------------------------------------------------
