@@ -885,3 +885,61 @@ def test_prefecture_staff_and_the_ministry_read_the_dashboard_and_the_settlement
         assert client.get("/members/settlement/").status_code == 200
     elsewhere = _html(_client(other_pref_staff).get("/members/reports/"))
     assert f"/members/reports/{report.pk}/" not in elsewhere
+
+
+def test_staff_receipt_and_cv_downloads_are_audited(reference_data, settings, tmp_path):
+    """Personal files leaving the system leave a trace: who downloaded which receipt."""
+    import datetime as _dt
+    from decimal import Decimal as _D
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client as _Client
+
+    from hitonagare.core.models import AuditEvent
+    from hitonagare.members import services as _services
+    from hitonagare.members import services_reports as _reports
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    staff = factories.staff_of("012025")
+    member = factories.user(email="receipt-audit@example.jp")
+    appointment = _services.appointment_create(
+        user=staff,
+        data=_services.AppointmentData(
+            member_name="監査 花子",
+            program="kyoryokutai",
+            municipality_lgcode="012025",
+            start_date=_dt.date(2025, 4, 1),
+            planned_end_date=_dt.date(2026, 3, 31),
+        ),
+    )
+    appointment.member = member
+    appointment.save()
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    report = _reports.report_submit(
+        user=member,
+        appointment_id=appointment.pk,
+        data=_reports.ReportData(
+            month=_dt.date(2025, 4, 1),
+            days_worked=10,
+            hours_worked=_D("70"),
+            activities="活動",
+            expenses=(
+                _reports.ExpenseData(
+                    category="travel",
+                    amount_yen=1200,
+                    description="バス代",
+                    receipt=SimpleUploadedFile("r.pdf", pdf, content_type="application/pdf"),
+                ),
+            ),
+        ),
+        today=_dt.date(2025, 5, 2),
+    )
+    expense = report.expenses.get()
+    client = _Client()
+    client.force_login(staff)
+    response = client.get(f"/members/reports/{report.pk}/expenses/{expense.pk}/receipt/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == pdf
+    event = AuditEvent.objects.get(action="report.receipt_download")
+    assert event.actor_id == staff.pk
+    assert event.data == {"expense": expense.pk}

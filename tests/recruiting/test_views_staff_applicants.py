@@ -641,6 +641,11 @@ class TestCv:
         assert response["X-Content-Type-Options"] == "nosniff"
         assert "no-store" in response["Cache-Control"]
         assert b"".join(response.streaming_content) == newer
+        from hitonagare.core.models import AuditEvent
+
+        download = AuditEvent.objects.get(action="application.cv_download")
+        assert download.actor_id == host_staff.pk
+        assert download.object_id == str(application.pk)
         page = _html(client.get(f"/staff/applications/{application.pk}/"))
         assert f'href="/staff/applications/{application.pk}/cv/"' in page
 

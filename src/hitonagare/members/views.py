@@ -31,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hitonagare.accounts.models import Organisation
 from hitonagare.accounts.roles import HOST_ROLES, Role, organisation_of, role_of
 from hitonagare.core.access import role_view
+from hitonagare.core.audit import audit_record
 from hitonagare.core.errors import (
     ConflictError,
     InvalidInputError,
@@ -183,10 +184,19 @@ def expense_rows(report: MonthlyReport) -> tuple[list[dict[str, Any]], int]:
     return rows, total
 
 
-def receipt_response(expense: ReportExpense) -> FileResponse:
-    """The receipt as a download, typed by what the upload check found in its content."""
+def receipt_response(expense: ReportExpense, *, user: Any = None) -> FileResponse:
+    """The receipt as a download, typed by what the upload check found in its content; a
+    download by staff is kept in the audit trail."""
     if not expense.receipt:
         raise Http404(_("領収書は添付されていません。"))
+    if user is not None:
+        audit_record(
+            actor=user,
+            action="report.receipt_download",
+            target=expense.report,
+            organisation=expense.report.appointment.host,
+            data={"expense": expense.pk},
+        )
     content_type = expense.receipt_type or "application/octet-stream"
     extensions = RECEIPT_EXTENSIONS.get(content_type, ("",))
     name = expense.receipt_name or f"receipt-{expense.pk}{extensions[0]}"
@@ -738,7 +748,8 @@ def receipt_download(request: HttpRequest, report_id: int, expense_id: int) -> H
     expense = next((e for e in report.expenses.all() if e.pk == expense_id), None)
     if expense is None:
         raise Http404(_("領収書が見つかりません。"))
-    return receipt_response(expense)
+    expense.report = report  # the report (and its host) is loaded already
+    return receipt_response(expense, user=request.user)
 
 
 # --- 定住状況 ---------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from hitonagare.accounts.roles import (
     visible_host_ids,
 )
 from hitonagare.core.access import role_view
+from hitonagare.core.audit import audit_record
 from hitonagare.core.errors import (
     ConflictError,
     InvalidInputError,
@@ -465,6 +466,13 @@ def application_cv(request: HttpRequest, application_id: int) -> HttpResponseBas
         as_attachment=True,
         filename=f"cv-application-{application.pk}.pdf",
         content_type="application/pdf",
+    )
+    # Personal data leaving the system: who downloaded whose CV is kept in the audit trail.
+    audit_record(
+        actor=request.user,
+        action="application.cv_download",
+        target=application,
+        organisation=application.opening.host,
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
