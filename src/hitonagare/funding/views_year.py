@@ -36,6 +36,18 @@ def _fiscal_year(request: HttpRequest, years: tuple[int, ...]) -> int:
     return int(raw)
 
 
+def _distinct_flags(flags: Any) -> list[dict[str, Any]]:
+    """Each notice once: several members can raise the same one (e.g. a cap unknown)."""
+    seen: set[tuple[str, str]] = set()
+    shown = []
+    for flag in flags:
+        key = (flag.code, flag.message)
+        if key not in seen:
+            seen.add(key)
+            shown.append({"flag": flag, "css": NOTICE_CLASS.get(flag.level, "")})
+    return shown
+
+
 @require_GET
 @funding_staff_only
 def year(request: HttpRequest) -> HttpResponse:
@@ -62,11 +74,7 @@ def year(request: HttpRequest) -> HttpResponse:
         "result": result,
         "page": page,
         "detail": detail,
-        "detail_flags": [
-            {"flag": f, "css": NOTICE_CLASS.get(f.level, "")} for f in detail.all_flags()
-        ]
-        if detail
-        else [],
+        "detail_flags": _distinct_flags(detail.all_flags()) if detail else [],
         "grand_total": sum((e.total for e in result.estimates), 0),
         "any_partial": any(e.total_is_partial for e in result.estimates),
         "host": host,
