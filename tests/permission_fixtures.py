@@ -3,7 +3,16 @@
 Three municipalities — two in 北海道 (函館市 012025, 小樽市 012033) and one in 島根県
 (海士町 325252) — their organisations, the 北海道 and 島根県 prefecture organisations, a
 company, a consultation desk and the ministry; one user per actor; openings (published and
-draft), applications, messages, scouts and invitations, all made through the services.
+draft), applications, messages, scouts and invitations; members (appointments, monthly
+reports with receipts, ended terms with their outcome surveys, offers accepted and not yet
+registered) and the organisations' own expenses of a fiscal year — all made through the
+services.
+
+Members: applicant A is the member of 函館市's and 北海道's appointments (as A applied to
+both), applicant B of 海士町's; 小樽市's member has no account yet. The appointments' dates
+are relative to today: a two-year term that began on 1 April of the previous fiscal year
+(`FUNDING_FY`, the year the funding pages are asked about), and a one-year term that ended
+on the 31 March before that year began.
 
 Every private piece of text carries a marker, and `MARKERS` says who may read it: the matrix
 asserts that no page or API answer shows a marker to anyone else.
@@ -14,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
@@ -26,6 +36,12 @@ from tests.recruiting import factories
 
 from hitonagare.accounts import services as account_services
 from hitonagare.accounts.models import Invitation, Organisation, User
+from hitonagare.core.wareki import fiscal_year_of
+from hitonagare.funding import services as funding_services
+from hitonagare.funding.models import YearClaim
+from hitonagare.members import services as member_services
+from hitonagare.members import services_reports
+from hitonagare.members.models import Appointment, MonthlyReport, ReportExpense
 from hitonagare.recruiting import services_applications, services_profiles, services_scouts
 from hitonagare.recruiting.models import Application, Opening, Scout
 
@@ -53,6 +69,87 @@ PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R
 PREFECTURE_OF = {ORG1: "01", ORG2: "01", ORG3: "32", PREF_HOKKAIDO: "01", PREF_SHIMANE: "32"}
 HOSTS = (ORG1, ORG2, ORG3, PREF_HOKKAIDO, PREF_SHIMANE)
 A_HOSTS = (ORG1, PREF_HOKKAIDO)  # applicant A applied to 函館市 and to 北海道 itself
+D_HOSTS = (ORG1, PREF_HOKKAIDO)  # applicant D was offered both and accepted
+E_HOSTS = (ORG3,)
+
+
+# --- members: dates relative to today ------------------------------------------------------
+
+
+def _months_back(day: dt.date, n: int) -> dt.date:
+    month = day.replace(day=1)
+    for _ in range(n):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return month
+
+
+TODAY = timezone.localdate()
+FUNDING_FY = fiscal_year_of(TODAY) - 1  # every active appointment overlaps it
+TERM_START = dt.date(FUNDING_FY, 4, 1)
+TERM_END = dt.date(FUNDING_FY + 2, 3, 31)  # two years: renewable to three
+RENEWED_END = dt.date(FUNDING_FY + 3, 3, 31)
+ENDED_START = dt.date(FUNDING_FY - 1, 4, 1)
+ENDED_END = dt.date(FUNDING_FY, 3, 31)  # ended before FUNDING_FY began
+SUBMITTED_MONTH = _months_back(TODAY, 1)
+RETURNED_MONTH = _months_back(TODAY, 2)
+OPEN_MONTH = _months_back(TODAY, 3)  # a month of the term with no report: report_new
+
+
+@dataclass(frozen=True)
+class AppointmentSpec:
+    host: str
+    lgcode: str  # where the member works
+    label: str  # in every marker of the appointment
+    member: str | None = None  # the applicant ("a", "b") linked to it
+    ended: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"PMX{'終了' if self.ended else ''}隊員{self.label}"
+
+    @property
+    def note(self) -> str:
+        return f"PMX{'終了' if self.ended else '在任'}備考{self.label}"
+
+
+# By key: "<org>" (active) and "<org>_ended" (term over, exit survey recorded).
+APPOINTMENTS: dict[str, AppointmentSpec] = {
+    ORG1: AppointmentSpec(ORG1, "012025", "函館", member="a"),
+    ORG2: AppointmentSpec(ORG2, "012033", "小樽"),
+    ORG3: AppointmentSpec(ORG3, "325252", "海士町", member="b"),
+    PREF_HOKKAIDO: AppointmentSpec(PREF_HOKKAIDO, "012033", "北海道", member="a"),
+    f"{ORG1}_ended": AppointmentSpec(ORG1, "012025", "函館", ended=True),
+    f"{ORG3}_ended": AppointmentSpec(ORG3, "325252", "海士町", ended=True),
+    f"{PREF_HOKKAIDO}_ended": AppointmentSpec(PREF_HOKKAIDO, "012025", "北海道", ended=True),
+}
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    appointment: str
+    tag: str  # in every marker of the report (no tag is a prefix of another)
+    returned: bool = False
+
+    @property
+    def month(self) -> dt.date:
+        return RETURNED_MONTH if self.returned else SUBMITTED_MONTH
+
+
+# By key: "<org>" (submitted, waiting for review) and "<org>_returned" (returned).
+REPORTS: dict[str, ReportSpec] = {
+    ORG1: ReportSpec(ORG1, "函館"),
+    f"{ORG1}_returned": ReportSpec(ORG1, "差戻函館", returned=True),
+    ORG3: ReportSpec(ORG3, "海士町"),
+    f"{ORG3}_returned": ReportSpec(ORG3, "差戻海士町", returned=True),
+    PREF_HOKKAIDO: ReportSpec(PREF_HOKKAIDO, "北海道"),
+}
+MEMBER_USERS = {"a": "applicant", "b": "applicant_b"}
+CLAIMS = {ORG1: 7_654_321, ORG3: 1_357_913}  # 募集等経費 of FUNDING_FY
+
+
+def receipt_pdf(tag: str) -> bytes:
+    """A receipt the upload check accepts, whose bytes carry the report's marker."""
+    return PDF.replace(b"trailer", f"% PMX領収書の中身{tag}\ntrailer".encode())
 
 
 @dataclass(frozen=True)
@@ -137,6 +234,47 @@ def _admins_of(org: str) -> Callable[[Actor], bool]:
     return lambda actor: (actor.org == org and actor.is_org_admin) or actor.role == "ministry_admin"
 
 
+def _host_actor_or_ministry(host: str, member: str | None) -> Callable[[Actor], bool]:
+    """What the members pages show only to the host's own staff and the ministry (and the
+    member): e-mail addresses. A prefecture reading its municipality's record does not."""
+    return lambda actor: (
+        host_level(actor, host) == "act"
+        or actor.role == "ministry_admin"
+        or (member is not None and actor.applicant == member)
+    )
+
+
+def _member_markers() -> dict[str, Callable[[Actor], bool]]:
+    markers: dict[str, Callable[[Actor], bool]] = {}
+    for key, spec in APPOINTMENTS.items():
+        # The member's name: the member and whoever may read the host's records.
+        markers[spec.name] = (
+            _applicant_or_host_reader(spec.member, spec.host)
+            if spec.member
+            else _host_reader(spec.host)
+        )
+        markers[f"pmx-member-{key.replace('_', '-')}@example.jp"] = _host_actor_or_ministry(
+            spec.host, spec.member
+        )
+        # Staff notes on the record, the end of a term, the outcome survey: staff only.
+        markers[spec.note] = _host_reader(spec.host)
+        if spec.ended:
+            markers[f"PMX終了の詳細{spec.label}"] = _host_reader(spec.host)
+            markers[f"PMX定住メモ{spec.label}"] = _host_reader(spec.host)
+    for report in REPORTS.values():
+        spec = APPOINTMENTS[report.appointment]
+        assert spec.member is not None
+        reader = _applicant_or_host_reader(spec.member, spec.host)
+        for text in ("PMX活動報告", "PMX成果", "PMX経費", "PMX領収書", "PMX領収書の中身"):
+            markers[f"{text}{report.tag}"] = reader
+        if report.returned:
+            markers[f"PMX差戻しコメント{report.tag}"] = reader
+    for org, yen in CLAIMS.items():  # the organisation's own expenses, raw and formatted
+        markers[str(yen)] = _host_reader(org)
+        markers[f"{yen:,}"] = _host_reader(org)
+    return markers
+
+
 MARKERS: dict[str, Callable[[Actor], bool]] = {
     # Drafts: only staff who may read the host's openings (never the public pages or API).
     "PMX下書き函館": _host_reader(ORG1),
@@ -149,9 +287,11 @@ MARKERS: dict[str, Callable[[Actor], bool]] = {
     "PMXメッセージA": _applicant_or_host_reader("a", ORG1),
     "PMXメッセージB": _applicant_or_host_reader("b", ORG3),
     # Contact details: the applicant and the staff of the organisations they applied to.
-    # C applied nowhere: a scout candidate, whose contact details nobody sees.
-    "090-3333-0003": lambda actor: False,
-    "pmx-applicant-c@example.jp": lambda actor: actor.role == "ministry_admin",  # admin site
+    # C applied nowhere: a scout candidate, whose contact details nobody else sees.
+    "090-3333-0003": lambda actor: actor.applicant == "c",
+    "pmx-applicant-c@example.jp": lambda actor: (
+        actor.applicant == "c" or actor.role == "ministry_admin"  # admin site
+    ),
     "090-1111-0001": _applicant_or_host_reader("a", *A_HOSTS),
     "090-2222-0002": _applicant_or_host_reader("b", ORG3),
     "pmx-applicant-a@example.jp": _applicant_or_host_reader("a", *A_HOSTS),
@@ -160,7 +300,7 @@ MARKERS: dict[str, Callable[[Actor], bool]] = {
     # shown without a name). C applied nowhere: nobody.
     "燕沢": _applicant_or_host_reader("a", *A_HOSTS),
     "鵜飼野": _applicant_or_host_reader("b", ORG3),
-    "蜂須賀": lambda actor: False,
+    "蜂須賀": lambda actor: actor.applicant == "c",
     # Scout threads: the applicant and the sending organisation only.
     "PMXスカウトA": lambda actor: actor.applicant == "a" or actor.org == ORG1,
     "PMX返信A": lambda actor: actor.applicant == "a" or actor.org == ORG1,
@@ -174,6 +314,18 @@ MARKERS: dict[str, Callable[[Actor], bool]] = {
     # Pending invitations: the inviting organisation's admins.
     "pmx-invite-hakodate@example.jp": _admins_of(ORG1),
     "pmx-invite-ama@example.jp": _admins_of(ORG3),
+    # D and E accepted offers (D: 函館市 and 北海道, E: 海士町), not yet registered as members.
+    "雲雀丘": _applicant_or_host_reader("d", *D_HOSTS),
+    "鴫原": _applicant_or_host_reader("e", *E_HOSTS),
+    "090-4444-0004": _applicant_or_host_reader("d", *D_HOSTS),
+    "090-5555-0005": _applicant_or_host_reader("e", *E_HOSTS),
+    "pmx-applicant-d@example.jp": _applicant_or_host_reader("d", *D_HOSTS),
+    "pmx-applicant-e@example.jp": _applicant_or_host_reader("e", *E_HOSTS),
+    "PMX志望動機D": _applicant_or_host_reader("d", ORG1),
+    "PMX北海道宛の志望動機D": _applicant_or_host_reader("d", PREF_HOKKAIDO),
+    "PMX志望動機E": _applicant_or_host_reader("e", ORG3),
+    # Members: names, addresses, notes, reports, receipts, outcomes, own expenses.
+    **_member_markers(),
 }
 
 
@@ -193,6 +345,11 @@ class World:
     scouts: dict[str, Scout] = field(default_factory=dict)  # "a", "b"
     invitations: dict[str, Invitation] = field(default_factory=dict)  # by org
     invitation_tokens: dict[str, str] = field(default_factory=dict)
+    # Members, by the keys of APPOINTMENTS and REPORTS (expenses: the report's one expense).
+    appointments: dict[str, Appointment] = field(default_factory=dict)
+    reports: dict[str, MonthlyReport] = field(default_factory=dict)
+    expenses: dict[str, ReportExpense] = field(default_factory=dict)
+    claims: dict[str, YearClaim] = field(default_factory=dict)  # by org
     sessions: dict[str, str] = field(default_factory=dict)  # actor name → session key
 
     def user_of(self, actor: Actor) -> User | None:
@@ -322,6 +479,8 @@ def build_world() -> World:
         )
         world.invitations[org] = issued.invitation
         world.invitation_tokens[org] = issued.token
+    _build_offers(world)
+    _build_members(world)
     for key, value in list(world.applications.items()):
         world.applications[key] = Application.objects.get(pk=value.pk)
     # One login per actor, reused by every request (a test that logs out is rolled back).
@@ -333,9 +492,157 @@ def build_world() -> World:
     return world
 
 
+def _build_offers(world: World) -> None:
+    """D applied to 函館市 and to 北海道, E to 海士町; each host offered, the applicant
+    accepted: offers to register as members (members:from_application)."""
+    users = world.users
+    users["applicant_d"] = factories.user(email="pmx-applicant-d@example.jp")
+    users["applicant_e"] = factories.user(email="pmx-applicant-e@example.jp")
+    factories.profile(
+        users["applicant_d"], family_name="雲雀丘", given_name="四郎", phone="090-4444-0004"
+    )
+    factories.profile(
+        users["applicant_e"], family_name="鴫原", given_name="五郎", phone="090-5555-0005"
+    )
+    # Not staff_ama (whose address is a marker): the timeline shows who moved the status.
+    users["staff_ama_2"] = factories.user(
+        email="pmx-staff-ama-2@example.jp", organisation=world.orgs[ORG3]
+    )
+    offers = (
+        ("d", "applicant_d", ORG1, "PMX志望動機D", users["municipality_staff"]),
+        (
+            "d_pref",
+            "applicant_d",
+            PREF_HOKKAIDO,
+            "PMX北海道宛の志望動機D",
+            users["prefecture_staff"],
+        ),
+        ("e", "applicant_e", ORG3, "PMX志望動機E", users["staff_ama_2"]),
+    )
+    for key, applicant, org, motivation, staff in offers:
+        application = services_applications.application_submit(
+            user=users[applicant], opening_id=world.openings[org].pk, motivation=motivation
+        )
+        for to_status, by in (("screening", staff), ("offered", staff), ("accepted", None)):
+            services_applications.application_transition(
+                user=by or users[applicant], application_id=application.pk, to_status=to_status
+            )
+        world.applications[key] = application
+
+
+def _locking_service(service: Callable[..., Any], kwargs: dict[str, Any], **fields: Any) -> None:
+    """Run a members service that locks the appointment; the fields it must have written are
+    checked, so the world is built through the services on SQLite and PostgreSQL alike."""
+    service(**kwargs)
+    appointment = Appointment.objects.get(pk=kwargs["appointment_id"])
+    for name, value in fields.items():
+        assert getattr(appointment, name) == value, (name, getattr(appointment, name), value)
+
+
+def _build_members(world: World) -> None:
+    """Appointments, monthly reports (one expense with a receipt each), ended terms with their
+    exit survey, and the organisations' own expenses of FUNDING_FY."""
+    users = world.users
+    staff_of = {
+        ORG1: users["municipality_staff"],
+        ORG2: users["staff_otaru"],
+        ORG3: users["staff_ama_2"],
+        PREF_HOKKAIDO: users["prefecture_staff"],
+    }
+    for key, spec in APPOINTMENTS.items():
+        staff = staff_of[spec.host]
+        appointment = member_services.appointment_create(
+            user=staff,
+            data=member_services.AppointmentData(
+                member_name=spec.name,
+                member_email=f"pmx-member-{key.replace('_', '-')}@example.jp",
+                program="kyoryokutai",
+                municipality_lgcode=spec.lgcode,
+                start_date=ENDED_START if spec.ended else TERM_START,
+                planned_end_date=ENDED_END if spec.ended else TERM_END,
+                origin="1000001",
+                monthly_reward_yen=240_000,
+                note=spec.note,
+            ),
+        )
+        if spec.member is not None:
+            member = users[MEMBER_USERS[spec.member]]
+            _locking_service(
+                member_services.appointment_link_member,
+                {"user": staff, "appointment_id": appointment.pk, "email": member.email},
+                member=member,
+            )
+        if spec.ended:
+            end_note = f"PMX終了の詳細{spec.label}"
+            _locking_service(
+                member_services.appointment_end,
+                {
+                    "user": staff,
+                    "appointment_id": appointment.pk,
+                    "ended_on": ENDED_END,
+                    "reason": "completed",
+                    "note": end_note,
+                },
+                ended_on=ENDED_END,
+                end_reason="completed",
+                end_note=end_note,
+            )
+            services_reports.outcome_record(
+                user=staff,
+                appointment_id=appointment.pk,
+                data=services_reports.OutcomeData(
+                    kind="exit",
+                    surveyed_on=ENDED_END,
+                    residence="same",
+                    activity="employed",
+                    note=f"PMX定住メモ{spec.label}",
+                ),
+            )
+        world.appointments[key] = Appointment.objects.get(pk=appointment.pk)
+    for key, report in REPORTS.items():
+        spec = APPOINTMENTS[report.appointment]
+        assert spec.member is not None
+        tag = report.tag
+        receipt = SimpleUploadedFile(
+            f"PMX領収書{tag}.pdf", receipt_pdf(tag), content_type="application/pdf"
+        )
+        filed = services_reports.report_submit(
+            user=users[MEMBER_USERS[spec.member]],
+            appointment_id=world.appointments[report.appointment].pk,
+            data=services_reports.ReportData(
+                month=report.month,
+                days_worked=18,
+                hours_worked=Decimal("120.5"),
+                activities=f"PMX活動報告{tag}",
+                results=f"PMX成果{tag}",
+                expenses=(
+                    services_reports.ExpenseData(
+                        category="travel",
+                        amount_yen=3200,
+                        description=f"PMX経費{tag}",
+                        receipt=receipt,
+                    ),
+                ),
+            ),
+        )
+        if report.returned:
+            services_reports.report_review(
+                user=staff_of[spec.host],
+                report_id=filed.pk,
+                approve=False,
+                comment=f"PMX差戻しコメント{tag}",
+            )
+        world.reports[key] = MonthlyReport.objects.get(pk=filed.pk)
+        world.expenses[key] = ReportExpense.objects.get(report=filed)
+    for org, yen in CLAIMS.items():
+        world.claims[org] = funding_services.year_claim_save(
+            user=staff_of[org], fiscal_year=FUNDING_FY, amounts={"recruitment_yen": yen}
+        )
+
+
 # --- "nothing changed": every row of the apps the matrix can write to -----------------------
 
-SNAPSHOT_APPS = ("accounts", "recruiting", "core")
+SNAPSHOT_APPS = ("accounts", "recruiting", "core", "members", "funding")
 
 
 def _snapshot_tables() -> list[tuple[str, str, str]]:
@@ -347,7 +654,7 @@ def _snapshot_tables() -> list[tuple[str, str, str]]:
 
 
 def db_snapshot() -> dict[str, list[tuple[Any, ...]]]:
-    """All rows (all columns) of the accounts, recruiting and core tables, by model. Plain SQL:
+    """All rows (all columns) of the tables of SNAPSHOT_APPS, by model. Plain SQL:
     the ORM's per-query overhead would dominate the matrix's run time."""
     rows: dict[str, list[tuple[Any, ...]]] = {}
     with connection.cursor() as cursor:

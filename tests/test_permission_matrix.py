@@ -33,18 +33,31 @@ The rules (`expected_outcome` states them once):
                     another's is rejected (400/404) and nothing is written.
 - admin             the Django admin: ministry admins only (others are sent to its login
                     view, which answers 403).
+The members pages follow the same rules: appointments and monthly reports belong to the host
+organisation (staff-read-scope to read, host-staff-own to change a record, the review of a
+report only by the host's own staff — every other reader gets 404); the member's own pages
+(/members/mine/) are applicant-own, the member being the applicant linked to the appointment.
+The funding pages are staff-read-scope without an object (what they show is scoped: the
+markers prove it); the organisation's own expenses (year claim) are host-staff. A URL with a
+second id (a report's expense, for its receipt) takes it from the target (`Route.sub`): the
+receipt of the report's own expense; a foreign expense under one's own report is tested apart.
 Anonymous users are sent to the login page (HTML). Every API operation is public today; a
 non-public one needs its rule in `test_api_matrix` (anonymous → 401) before the suite passes.
-Reading (GET) writes nothing, except that opening one's own thread marks its messages read. A refused request changes nothing: every row
-of accounts, recruiting and core is compared before and after. A successful POST does change
-something — proof that its payload is valid, so each refusal above is the permission check and
-not a form error. Every answer is searched for the world's private markers
-(permission_fixtures.MARKERS): none may reach an actor who is not allowed to read it.
+Reading (GET) writes nothing, except that opening one's own thread marks its messages read,
+and that exports and staff downloads of personal files (CVs, receipts) are written to the
+audit trail (`Route.get_writes`). A refused request changes nothing: every row of accounts,
+recruiting, core, members and funding is compared before and after. A successful POST does
+change something — proof that its payload is valid, so each refusal above is the permission
+check and not a form error. Every answer (a workbook: its cells) is searched for the world's
+private markers (permission_fixtures.MARKERS): none may reach an actor who is not allowed to
+read it.
 CSRF: every POST route answers 403 without a token and writes nothing; with one it works.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -108,6 +121,9 @@ class Route:
     obj_in: str | None = None
     # For URLs with other parameters (tokens, codes): the kwargs for reverse().
     kwargs: Callable[[World], dict[str, Any]] | None = None
+    # A second object in the URL that belongs to the first (<sub>_id): taken from the target,
+    # e.g. "expense" for the receipt of the report's own expense (World.expenses[key]).
+    sub: str | None = None
     # POST payload: valid, so a missing permission check would show up as a write.
     post: Payload | None = None
     # False for POSTs whose success writes nothing to the compared tables (logout, language).
@@ -125,6 +141,11 @@ class Route:
     # Text a successful GET must contain / must not contain for this actor.
     shows: Callable[[Actor], tuple[str, ...]] | None = None
     hides: Callable[[Actor], tuple[str, ...]] | None = None
+    # Text of the object a successful GET must contain (proof that the page shows the
+    # object's private text, so its absence from every other answer means something).
+    shows_obj: Callable[[Actor, Target], tuple[str, ...]] | None = None
+    # Models a successful GET may write to (an export leaves an audit event).
+    get_writes: tuple[str, ...] = ()
 
 
 # --- payloads (valid for the actor the rules allow) --------------------------------------------
@@ -202,6 +223,126 @@ def _scout_send(w: World, a: Actor, t: Target | None) -> dict[str, Any]:
     }
 
 
+# Members: a municipality inside the actor's own area (a prefecture: one of its municipalities).
+def _home(a: Actor) -> str:
+    return {pf.ORG2: "012033", pf.ORG3: "325252", pf.PREF_SHIMANE: "325252"}.get(
+        a.org or "", "012025"
+    )
+
+
+def _appointment_fields(data: Any) -> dict[str, Any]:
+    from hitonagare.members.forms import AppointmentForm
+
+    fields: dict[str, Any] = {}
+    for name, value in AppointmentForm.initial_from(data).items():
+        if value is None or value is False:
+            continue
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        fields[name] = "on" if value is True else value
+    return fields
+
+
+def _appointment_create(w: World, a: Actor, t: Target | None) -> dict[str, Any]:
+    from hitonagare.members.services import AppointmentData
+
+    return _appointment_fields(
+        AppointmentData(
+            member_name="PMX新しい隊員",
+            program="kyoryokutai",
+            municipality_lgcode=_home(a),
+            start_date=pf.TERM_START,
+            planned_end_date=pf.TERM_END,
+        )
+    )
+
+
+def _appointment_from_application(w: World, a: Actor, t: Target | None) -> dict[str, Any]:
+    from dataclasses import replace
+
+    from hitonagare.members.services import data_from_application
+
+    assert t is not None
+    data = data_from_application(w.applications[t.key])
+    # The openings name no start date: the host fills in the term.
+    return _appointment_fields(
+        replace(data, start_date=pf.TERM_START, planned_end_date=pf.TERM_END)
+    )
+
+
+def _appointment_update(w: World, a: Actor, t: Target | None) -> dict[str, Any]:
+    from dataclasses import replace
+
+    from hitonagare.members.services import data_of
+
+    assert t is not None
+    return _appointment_fields(
+        replace(data_of(w.appointments[t.key]), member_name="PMX書き換えた隊員")
+    )
+
+
+def _outcome(w: World, a: Actor, t: Target | None) -> dict[str, Any]:
+    return {
+        "surveyed_on": pf.TODAY.isoformat(),
+        "residence": "same",
+        "residence_place": "",
+        "activity": "employed",
+        "note": "",
+    }
+
+
+EXPENSE_MANAGEMENT = {
+    "expense-TOTAL_FORMS": "1",
+    "expense-INITIAL_FORMS": "0",
+    "expense-MIN_NUM_FORMS": "0",
+    "expense-MAX_NUM_FORMS": "30",
+}
+
+
+def _report_new(w: World, a: Actor, t: Target | None) -> dict[str, Any]:
+    return {
+        "month": f"{pf.OPEN_MONTH:%Y-%m}",
+        "days_worked": "10",
+        "hours_worked": "60",
+        "activities": "移住相談会の運営",
+        "results": "",
+        **EXPENSE_MANAGEMENT,
+        "expense-0-category": "travel",
+        "expense-0-amount_yen": "1200",
+        "expense-0-description": "バス代",
+        "expense-0-receipt": SimpleUploadedFile(
+            "receipt.pdf", pf.PDF, content_type="application/pdf"
+        ),
+    }
+
+
+def _report_resubmit(w: World, a: Actor, t: Target | None) -> dict[str, Any]:
+    assert t is not None
+    return {
+        "month": f"{pf.REPORTS[t.key].month:%Y-%m}",
+        "days_worked": "12",
+        "hours_worked": "80",
+        "activities": "直した活動内容",
+        "results": "",
+        **EXPENSE_MANAGEMENT,  # one blank row: no expenses any more
+    }
+
+
+def _roster_upload(w: World, a: Actor, t: Target | None) -> dict[str, Any]:
+    body = (
+        "\ufeff氏名,制度,活動市町村（団体コード）,任期開始日,任期終了予定日\r\n"
+        f"PMX取込 花子,地域おこし協力隊,{_home(a)},{pf.TERM_START},{pf.TERM_END}\r\n"
+    )
+    return {
+        "file": SimpleUploadedFile("roster.csv", body.encode(), content_type="text/csv"),
+        "action": "commit",
+    }
+
+
+def _year_claim(w: World, a: Actor, t: Target | None) -> dict[str, Any]:
+    return {"fiscal_year": str(pf.FUNDING_FY), "recruitment_yen": "500000"}
+
+
 # --- what list pages must and must not show -----------------------------------------------------
 
 
@@ -232,6 +373,71 @@ SCOUTED_OPENING = {pf.ORG1: "PMX公開函館", pf.ORG3: "PMX公開海士町"}  #
 
 def _scout_titles(actor: Actor, *, visible: bool) -> tuple[str, ...]:
     return tuple(t for org, t in SCOUTED_OPENING.items() if (org == actor.org) == visible)
+
+
+ACTIVE = tuple(key for key, spec in pf.APPOINTMENTS.items() if not spec.ended)
+ENDED = tuple(key for key, spec in pf.APPOINTMENTS.items() if spec.ended)
+SUBMITTED = tuple(key for key, report in pf.REPORTS.items() if not report.returned)
+RETURNED = tuple(key for key, report in pf.REPORTS.items() if report.returned)
+ACCEPTED = ("d", "d_pref", "e")  # offers accepted, not yet registered as members
+
+
+def _member_names(
+    actor: Actor, keys: tuple[str, ...] = tuple(pf.APPOINTMENTS), *, visible: bool = True
+) -> tuple[str, ...]:
+    """The names of the appointments (of `keys`) the actor may / may not read."""
+    return tuple(
+        pf.APPOINTMENTS[key].name
+        for key in keys
+        if (pf.host_level(actor, pf.APPOINTMENTS[key].host) != "none") == visible
+    )
+
+
+def _waiting_names(actor: Actor) -> tuple[str, ...]:
+    """The report dashboard lists the submitted reports waiting for review, by member."""
+    return _member_names(actor, tuple({pf.REPORTS[key].appointment: 0 for key in SUBMITTED}))
+
+
+def _year_detail_names(actor: Actor) -> tuple[str, ...]:
+    """/funding/year/ opens the per-member detail by itself when the user's scope holds one
+    organisation: a municipality's own members."""
+    if actor.role != "municipality_staff":
+        return ()
+    return tuple(pf.APPOINTMENTS[k].name for k in ACTIVE if pf.APPOINTMENTS[k].host == actor.org)
+
+
+FUNDING_QUERY = f"?fy={pf.FUNDING_FY}"
+
+
+def _appointment_texts(actor: Actor, target: Target) -> tuple[str, ...]:
+    """The record's name and staff note; its e-mail address for the host's own staff and the
+    ministry only; the end of the term when it ended."""
+    spec = pf.APPOINTMENTS[target.key]
+    texts = [spec.name, spec.note]
+    if pf.host_level(actor, spec.host) == "act" or actor.role == "ministry_admin":
+        texts.append(f"pmx-member-{target.key.replace('_', '-')}@example.jp")
+    if spec.ended:
+        texts.append(f"PMX終了の詳細{spec.label}")
+    return tuple(texts)
+
+
+def _report_texts(actor: Actor, target: Target) -> tuple[str, ...]:
+    report = pf.REPORTS[target.key]
+    texts = [f"{text}{report.tag}" for text in ("PMX活動報告", "PMX成果", "PMX経費", "PMX領収書")]
+    if report.returned:
+        texts.append(f"PMX差戻しコメント{report.tag}")
+    return tuple(texts)
+
+
+def _receipt_text(actor: Actor, target: Target) -> tuple[str, ...]:
+    return (f"PMX領収書の中身{pf.REPORTS[target.key].tag}",)
+
+
+def _own_claim(actor: Actor) -> tuple[str, ...]:
+    """The organisation's own expenses, in the claim form of its own staff."""
+    if actor.role in pf.HOST_ROLES and actor.org in pf.CLAIMS:
+        return (str(pf.CLAIMS[actor.org]),)
+    return ()
 
 
 ROUTES: dict[str, Route] = {
@@ -384,7 +590,9 @@ ROUTES: dict[str, Route] = {
         STAFF_READ, ("POST",), obj="application", post=_fixed({"body": "面接の日程について"})
     ),
     # The CV file: only the host organisation's own staff (readers in scope get 404).
-    "recruiting_staff:application_cv": Route(STAFF_READ, obj="application", get_needs="act"),
+    "recruiting_staff:application_cv": Route(
+        STAFF_READ, obj="application", get_needs="act", get_writes=("core.AuditEvent",)
+    ),
     # --- staff: scouting (/staff/scouts/) ---
     "recruiting_staff:scouts": Route(
         HOST_STAFF,
@@ -401,6 +609,126 @@ ROUTES: dict[str, Route] = {
         ("POST",),
         obj="scout",
         post=_fixed({"body": "ご返信ありがとうございます。"}),
+    ),
+    # --- members: staff pages (/members/) ---
+    "members:list": Route(
+        STAFF_READ,
+        query="?status=all",
+        shows=lambda a: _member_names(a),
+        hides=lambda a: _member_names(a, visible=False),
+    ),
+    "members:create": Route(HOST_STAFF, ("GET", "POST"), post=_appointment_create),
+    "members:from_application": Route(
+        HOST_STAFF_OWN,
+        ("GET", "POST"),
+        obj="application",
+        post=_appointment_from_application,
+        candidates=ACCEPTED,
+        shows_obj=lambda a, t: ("雲雀丘" if t.applicant == "d" else "鴫原",),
+    ),
+    "members:detail": Route(STAFF_READ, obj="appointment", shows_obj=_appointment_texts),
+    "members:update": Route(
+        HOST_STAFF_OWN,
+        ("GET", "POST"),
+        obj="appointment",
+        post=_appointment_update,
+        shows_obj=lambda a, t: (pf.APPOINTMENTS[t.key].name, pf.APPOINTMENTS[t.key].note),
+    ),
+    "members:renew": Route(
+        HOST_STAFF_OWN,
+        ("GET", "POST"),
+        obj="appointment",
+        post=_fixed({"new_end_date": pf.RENEWED_END.isoformat(), "note": ""}),
+        candidates=ACTIVE,
+    ),
+    "members:end": Route(
+        HOST_STAFF_OWN,
+        ("GET", "POST"),
+        obj="appointment",
+        post=_fixed({"ended_on": pf.TODAY.isoformat(), "reason": "career", "note": "転職のため"}),
+        candidates=ACTIVE,
+    ),
+    "members:outcome": Route(
+        HOST_STAFF_OWN,
+        ("GET", "POST"),
+        obj="appointment",
+        kwargs=lambda w: {"kind": "exit"},
+        post=_outcome,
+        candidates=ENDED,
+        shows_obj=lambda a, t: (f"PMX定住メモ{pf.APPOINTMENTS[t.key].label}",),
+    ),
+    "members:link": Route(
+        HOST_STAFF_OWN,
+        ("GET", "POST"),
+        obj="appointment",
+        post=_fixed({"email": "pmx-applicant-c@example.jp"}),
+        shows_obj=lambda a, t: (f"pmx-member-{t.key.replace('_', '-')}@example.jp",),
+    ),
+    "members:reports": Route(STAFF_READ, shows=_waiting_names),
+    "members:report": Route(STAFF_READ, obj="report", shows_obj=_report_texts),
+    # Approve or return: the host's own staff only; every other reader → 404.
+    "members:report_review": Route(
+        STAFF_READ,
+        ("POST",),
+        obj="report",
+        post=_fixed({"decision": "approve", "comment": ""}),
+        candidates=SUBMITTED,
+    ),
+    # A staff download of a receipt (and of a CV) is kept in the audit trail.
+    "members:receipt": Route(
+        STAFF_READ,
+        obj="report",
+        sub="expense",
+        shows_obj=_receipt_text,
+        get_writes=("core.AuditEvent",),
+    ),
+    "members:settlement": Route(STAFF_READ),
+    # --- members: roster import (/members/import/) ---
+    "members_import:upload": Route(HOST_STAFF, ("GET", "POST"), post=_roster_upload),
+    "members_import:template": Route(HOST_STAFF),
+    # --- members: the member's own pages (/members/mine/) ---
+    "members:mine": Route(APPLICANT),
+    "members:report_new": Route(
+        APPLICANT_OWN,
+        ("GET", "POST"),
+        obj="appointment",
+        query=f"?month={pf.OPEN_MONTH:%Y-%m}",
+        post=_report_new,
+        candidates=ACTIVE,
+    ),
+    "members:my_report": Route(APPLICANT_OWN, obj="report", shows_obj=_report_texts),
+    # Only a returned report is corrected (another one's GET redirects to it).
+    "members:my_report_edit": Route(
+        APPLICANT_OWN,
+        ("GET", "POST"),
+        obj="report",
+        post=_report_resubmit,
+        candidates=RETURNED,
+        shows_obj=lambda a, t: (f"PMX活動報告{pf.REPORTS[t.key].tag}",),
+    ),
+    "members:my_receipt": Route(
+        APPLICANT_OWN, obj="report", sub="expense", shows_obj=_receipt_text
+    ),
+    # --- funding (/funding/) ---
+    "funding:estimate": Route(STAFF_READ),
+    "funding:year": Route(
+        STAFF_READ,
+        query=FUNDING_QUERY,
+        shows=lambda a: _year_detail_names(a) + _own_claim(a),
+    ),
+    "funding:year_claim": Route(HOST_STAFF, ("POST",), post=_year_claim),
+    "funding:year_export_csv": Route(
+        STAFF_READ,
+        query=FUNDING_QUERY,
+        shows=lambda a: _member_names(a, ACTIVE),
+        get_writes=("core.AuditEvent",),
+    ),
+    # xlsx: body_of reads the cells, so the markers are searched there too.
+    "funding:year_export_xlsx": Route(
+        STAFF_READ,
+        query=FUNDING_QUERY,
+        shows=lambda a: _member_names(a, ACTIVE),
+        get_writes=("core.AuditEvent",),
     ),
     # --- the Django admin: the index and one changelist stand for the rest ---
     "admin:index": Route(ADMIN),
@@ -522,6 +850,7 @@ def test_route_objects_match_their_url_parameters():
         for pattern in routes[name]:
             ids = re.findall(r"<int:(\w+)_id>", pattern)
             in_url = [route.obj] if route.obj and route.obj_in is None else []
+            in_url += [route.sub] if route.sub and in_url else []
             assert ids == in_url, name
     for (_method, path), api_route in API_ROUTES.items():
         ids = re.findall(r"\{(\w+)_id\}", path)
@@ -568,6 +897,11 @@ TARGETS: dict[str, tuple[Target, ...]] = {
         Target("application", "a", pf.ORG1, applicant="a"),
         Target("application", "b", pf.ORG3, applicant="b"),
         Target("application", "a_pref", pf.PREF_HOKKAIDO, applicant="a"),
+        # Accepted offers (members:from_application picks these by `candidates`; for the
+        # other routes they add no new relation, so the first of each stays as it was).
+        Target("application", "d", pf.ORG1, applicant="d"),
+        Target("application", "d_pref", pf.PREF_HOKKAIDO, applicant="d"),
+        Target("application", "e", pf.ORG3, applicant="e"),
     ),
     "scout": (
         Target("scout", "a", pf.ORG1, applicant="a"),
@@ -588,6 +922,21 @@ TARGETS: dict[str, tuple[Target, ...]] = {
     "invitation": (
         Target("invitation", pf.ORG1, pf.ORG1),
         Target("invitation", pf.ORG3, pf.ORG3),
+    ),
+    # Active appointments first (函館, 小樽, 海士町, 北海道), then the ended ones.
+    "appointment": tuple(
+        Target("appointment", key, spec.host, applicant=spec.member)
+        for key, spec in pf.APPOINTMENTS.items()
+    ),
+    # Submitted and returned reports; the member is the appointment's.
+    "report": tuple(
+        Target(
+            "report",
+            key,
+            pf.APPOINTMENTS[report.appointment].host,
+            applicant=pf.APPOINTMENTS[report.appointment].member,
+        )
+        for key, report in pf.REPORTS.items()
     ),
 }
 
@@ -677,6 +1026,9 @@ OBJECTS = {
     "scout": lambda w: w.scouts,
     "opening": lambda w: w.openings,
     "invitation": lambda w: w.invitations,
+    "appointment": lambda w: w.appointments,
+    "report": lambda w: w.reports,
+    "expense": lambda w: w.expenses,  # by the report's key (Route.sub)
 }
 
 
@@ -688,6 +1040,8 @@ def url_for(name: str, route: Route, world: World, target: Target | None) -> str
     kwargs: dict[str, Any] = route.kwargs(world) if route.kwargs else {}
     if target is not None and route.obj_in is None:
         kwargs[f"{target.kind}_id"] = object_of(world, target).pk
+        if route.sub is not None:
+            kwargs[f"{route.sub}_id"] = OBJECTS[route.sub](world)[target.key].pk
     return reverse(name, kwargs=kwargs) + route.query
 
 
@@ -698,10 +1052,27 @@ def client_for(world: World, actor: Actor, **kwargs: Any) -> Client:
     return client
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 def body_of(response: Any) -> str:
+    """The answer as text; of a workbook, the values of every cell of every sheet."""
     if getattr(response, "streaming", False):
-        return b"".join(response.streaming_content).decode("utf-8", "replace")
-    return response.content.decode("utf-8", "replace")
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    if response.status_code == 200 and response.get("Content-Type", "").startswith(XLSX):
+        from openpyxl import load_workbook
+
+        book = load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            str(value)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for value in row
+            if value is not None
+        )
+    return content.decode("utf-8", "replace")
 
 
 def assert_outcome(response: Any, outcome: str, ok: frozenset[int], *, admin: bool = False) -> None:
@@ -795,11 +1166,17 @@ def test_matrix(world: World, case: Case):
         # Reading writes nothing, except that opening one's own thread marks its messages
         # read; a reader in scope (prefecture, ministry) leaves them unread.
         allowed = ["recruiting.Message"] if case.rel == "own" else []
+        if outcome == OK:
+            allowed += route.get_writes
         assert set(changed) <= set(allowed), f"a GET wrote to {changed}"
     text = body_of(response)
     assert_no_leak(actor, text, public=route.rule in PUBLIC_RULES, reveals=route.reveals)
     if outcome == OK and case.method == "GET":
-        missing = [m for m in (route.shows(actor) if route.shows else ()) if m not in text]
+        expected = list(route.shows(actor) if route.shows else ())
+        if route.shows_obj is not None:
+            assert case.target is not None
+            expected += route.shows_obj(actor, case.target)
+        missing = [m for m in expected if m not in text]
         assert not missing, f"{actor.name} should see {missing}"
         shown = [m for m in (route.hides(actor) if route.hides else ()) if m in text]
         assert not shown, f"{actor.name} should not see {shown}"
@@ -917,8 +1294,9 @@ def test_csrf(world: World, name: str, route: Route, actor: Actor, target: Targe
 
 @pytest.mark.django_db
 def test_world_is_what_the_matrix_assumes(world: World):
-    """Guard the fixture: drafts are drafts; applications, scouts and CVs are as described."""
-    from hitonagare.recruiting.models import ApplicantProfile, Opening, Scout
+    """Guard the fixture: drafts are drafts; applications, scouts, CVs and members are as
+    described."""
+    from hitonagare.recruiting.models import ApplicantProfile, Application, Opening, Scout
 
     for key, opening in world.openings.items():
         opening.refresh_from_db()
@@ -932,6 +1310,27 @@ def test_world_is_what_the_matrix_assumes(world: World):
     for key in ("applicant", "applicant_b"):
         assert ApplicantProfile.objects.get(user=world.users[key]).cv_file
     assert not ApplicantProfile.objects.get(user=world.users["applicant_b"]).scout_opt_in
+    # Members: as pf.APPOINTMENTS and pf.REPORTS describe them.
+    from hitonagare.funding.models import YearClaim
+    from hitonagare.members.models import Appointment, MonthlyReport, Outcome
+
+    for key, spec in pf.APPOINTMENTS.items():
+        appointment = Appointment.objects.get(pk=world.appointments[key].pk)
+        assert appointment.host == world.orgs[spec.host], key
+        member = world.users[pf.MEMBER_USERS[spec.member]] if spec.member else None
+        assert appointment.member == member, key
+        assert (appointment.ended_on is not None) == spec.ended, key
+        assert Outcome.objects.filter(appointment=appointment).count() == int(spec.ended), key
+    for key, report in pf.REPORTS.items():
+        filed = MonthlyReport.objects.get(pk=world.reports[key].pk)
+        assert filed.appointment_id == world.appointments[report.appointment].pk, key
+        assert filed.status == ("returned" if report.returned else "submitted"), key
+        assert filed.expenses.get().receipt, key
+    for key in ACCEPTED:
+        assert Application.objects.get(pk=world.applications[key].pk).status == "accepted"
+    assert {c.organisation_id for c in YearClaim.objects.filter(fiscal_year=pf.FUNDING_FY)} == {
+        world.orgs[org].pk for org in pf.CLAIMS
+    }
 
 
 # --- filters and searches that name another organisation's objects --------------------------
@@ -989,3 +1388,233 @@ def test_the_api_lists_exactly_the_published_openings(world: World):
         answer = client_for(world, actor).get("/api/v1/openings?q=PMX").json()
         assert {item["id"] for item in answer["items"]} == published, actor.name
         assert {item["status"] for item in answer["items"]} == {Opening.Status.PUBLISHED}
+
+
+# --- members and funding: what the matrix's one object per relation does not reach ----------
+
+
+MEMBER_C = Actor("applicant_c", "applicant", applicant="c")  # an account with no appointment
+
+
+@pytest.mark.django_db
+def test_a_member_page_without_appointments_is_empty(world: World):
+    client = Client()
+    client.force_login(world.users["applicant_c"])
+    response = client.get(reverse("members:mine"))
+    assert response.status_code == 200
+    text = body_of(response)
+    assert 'id="mine-empty"' in text
+    assert_no_leak(MEMBER_C, text, public=False)
+
+
+def _receipt_url(name: str, world: World, report: str, expense: str) -> str:
+    return reverse(
+        name,
+        kwargs={"report_id": world.reports[report].pk, "expense_id": world.expenses[expense].pk},
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("actor_name", "report", "expense"),
+    [
+        # One's own (or a readable) report, with the expense of another organisation's.
+        ("municipality_staff", pf.ORG1, pf.ORG3),
+        ("prefecture_staff", pf.ORG1, pf.ORG3),
+        ("shimane_municipality_staff", pf.ORG3, pf.ORG1),
+        # The ministry may read both: the pair still has to match.
+        ("ministry_admin", pf.ORG1, pf.ORG3),
+        ("ministry_admin", pf.ORG1, f"{pf.ORG1}_returned"),
+    ],
+)
+def test_a_receipt_is_found_only_under_its_own_report(
+    world: World, actor_name: str, report: str, expense: str
+):
+    actor = ACTORS[actor_name]
+    response = client_for(world, actor).get(_receipt_url("members:receipt", world, report, expense))
+    assert response.status_code == 404
+    assert "PMX領収書の中身" not in body_of(response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("expense", [pf.ORG3, f"{pf.ORG3}_returned", f"{pf.ORG1}_returned"])
+def test_a_members_receipt_is_found_only_under_its_own_report(world: World, expense: str):
+    """A's own report with B's expense (or with A's other report's expense): 404."""
+    response = client_for(world, ACTORS["applicant"]).get(
+        _receipt_url("members:my_receipt", world, pf.ORG1, expense)
+    )
+    assert response.status_code == 404
+    assert "PMX領収書の中身" not in body_of(response)
+
+
+@pytest.mark.django_db
+def test_registering_needs_an_accepted_offer_not_registered_yet(world: World):
+    """members:from_application: 409 for an application that is not accepted (A's is still
+    applied) and for one registered already; nothing written either time."""
+    client = client_for(world, ACTORS["municipality_staff"])
+    url = reverse("members:from_application", kwargs={"application_id": world.applications["a"].pk})
+    before = pf.db_snapshot()
+    assert client.get(url).status_code == 409
+    assert (
+        client.post(url, _appointment_create(world, ACTORS["municipality_staff"], None)).status_code
+        == 409
+    )
+    assert pf.snapshot_difference(before, pf.db_snapshot()) == []
+
+    target = Target("application", "d", pf.ORG1, applicant="d")
+    url = reverse("members:from_application", kwargs={"application_id": world.applications["d"].pk})
+    payload = _appointment_from_application(world, ACTORS["municipality_staff"], target)
+    assert client.post(url, payload).status_code == 302
+    before = pf.db_snapshot()
+    again = client.get(url)
+    assert again.status_code == 409
+    assert client.post(url, payload).status_code == 409
+    assert pf.snapshot_difference(before, pf.db_snapshot()) == []
+    # The refusal page of another organisation's staff names nothing of it.
+    other = client_for(world, ACTORS["neighbour_municipality_staff"]).get(url)
+    assert other.status_code == 404
+    assert_no_leak(ACTORS["neighbour_municipality_staff"], body_of(other), public=False)
+
+
+@pytest.mark.django_db
+def test_outcome_kinds_and_states(world: World):
+    client = client_for(world, ACTORS["municipality_staff"])
+    ended = world.appointments[f"{pf.ORG1}_ended"].pk
+    active = world.appointments[pf.ORG1].pk
+    follow_up = reverse("members:outcome", kwargs={"appointment_id": ended, "kind": "follow_up"})
+    assert client.get(follow_up).status_code == 200
+    bogus = reverse("members:outcome", kwargs={"appointment_id": ended, "kind": "bogus"})
+    assert client.get(bogus).status_code == 404
+    # Not ended yet: refused, nothing written; another organisation's ended one: 404.
+    before = pf.db_snapshot()
+    url = reverse("members:outcome", kwargs={"appointment_id": active, "kind": "exit"})
+    assert client.post(url, _outcome(world, ACTORS["municipality_staff"], None)).status_code == 409
+    foreign = world.appointments[f"{pf.ORG3}_ended"].pk
+    url = reverse("members:outcome", kwargs={"appointment_id": foreign, "kind": "follow_up"})
+    assert client.get(url).status_code == 404
+    assert client.post(url, _outcome(world, ACTORS["municipality_staff"], None)).status_code == 404
+    assert pf.snapshot_difference(before, pf.db_snapshot()) == []
+
+
+@pytest.mark.django_db
+def test_a_report_not_returned_is_not_edited(world: World):
+    """The member's edit page of a submitted report redirects to it; a POST changes nothing."""
+    client = client_for(world, ACTORS["applicant"])
+    report = world.reports[pf.ORG1]
+    url = reverse("members:my_report_edit", kwargs={"report_id": report.pk})
+    target = Target("report", f"{pf.ORG1}_returned", pf.ORG1, applicant="a")
+    before = pf.db_snapshot()
+    for response in (
+        client.get(url),
+        client.post(url, _report_resubmit(world, ACTORS["applicant"], target)),
+    ):
+        assert response.status_code == 302
+        assert response["Location"] == reverse("members:my_report", kwargs={"report_id": report.pk})
+    assert pf.snapshot_difference(before, pf.db_snapshot()) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("actor_name", "data", "field"),
+    [
+        # A municipality outside the actor's area, named in the body: refused, nothing written.
+        ("municipality_staff", {"municipality_lgcode": "325252"}, "municipality_lgcode"),
+        ("prefecture_staff", {"municipality_lgcode": "325252"}, "municipality_lgcode"),
+        ("shimane_municipality_staff", {"municipality_lgcode": "012025"}, "municipality_lgcode"),
+    ],
+)
+def test_a_new_appointment_outside_the_own_area_is_refused(
+    world: World, actor_name: str, data: dict[str, str], field: str
+):
+    actor = ACTORS[actor_name]
+    client = client_for(world, actor)
+    payload = {**_appointment_create(world, actor, None), **data}
+    before = pf.db_snapshot()
+    assert client.post(reverse("members:create"), payload).status_code == 400
+    upload = _roster_upload(world, actor, None)
+    upload["file"] = SimpleUploadedFile(
+        "roster.csv",
+        upload["file"].read().replace(_home(actor).encode(), data[field].encode()),
+        content_type="text/csv",
+    )
+    assert client.post(reverse("members_import:upload"), upload).status_code == 400
+    assert pf.snapshot_difference(before, pf.db_snapshot()) == []
+
+
+@pytest.mark.django_db
+def test_checking_a_roster_writes_nothing(world: World):
+    actor = ACTORS["municipality_staff"]
+    payload = {**_roster_upload(world, actor, None), "action": "check"}
+    before = pf.db_snapshot()
+    response = client_for(world, actor).post(reverse("members_import:upload"), payload)
+    assert response.status_code == 200
+    assert "PMX取込" in body_of(response)
+    assert pf.snapshot_difference(before, pf.db_snapshot()) == []
+
+
+@pytest.mark.django_db
+def test_only_personal_accounts_are_linked_as_members(world: World):
+    client = client_for(world, ACTORS["municipality_staff"])
+    url = reverse("members:link", kwargs={"appointment_id": world.appointments[pf.ORG1].pk})
+    before = pf.db_snapshot()
+    for email in ("pmx-staff-ama@example.jp", "pmx-nobody@example.jp"):
+        assert client.post(url, {"email": email}).status_code == 400
+    assert pf.snapshot_difference(before, pf.db_snapshot()) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "actor_name", [a for a, actor in ACTORS.items() if actor.role in pf.HOST_ROLES]
+)
+def test_a_year_claim_writes_the_own_organisations_row_only(world: World, actor_name: str):
+    """Whatever the body names (another organisation's id), the claim saved is the user's
+    organisation's; the other organisations' rows stay as they were."""
+    from hitonagare.funding.models import YearClaim
+
+    actor = ACTORS[actor_name]
+    own = world.orgs[actor.org or ""]
+    others = {
+        c.pk: (c.organisation_id, c.recruitment_yen)
+        for c in YearClaim.objects.exclude(organisation=own)
+    }
+    payload = {
+        **_year_claim(world, actor, None),
+        "organisation": str(world.orgs[pf.ORG3 if actor.org != pf.ORG3 else pf.ORG1].pk),
+        "organisation_id": str(world.orgs[pf.ORG3 if actor.org != pf.ORG3 else pf.ORG1].pk),
+    }
+    response = client_for(world, actor).post(reverse("funding:year_claim"), payload)
+    assert response.status_code == 302
+    claim = YearClaim.objects.get(organisation=own, fiscal_year=pf.FUNDING_FY)
+    assert claim.recruitment_yen == 500_000
+    assert {
+        c.pk: (c.organisation_id, c.recruitment_yen)
+        for c in YearClaim.objects.exclude(organisation=own)
+    } == others
+
+
+def _org_lgcode(world: World, org: str) -> str:
+    return world.orgs[org].lgcode
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "actor_name",
+    [a for a, actor in ACTORS.items() if actor.role in pf.HOST_ROLES | {"ministry_admin"}],
+)
+def test_the_year_detail_of_an_organisation_out_of_scope_is_404(world: World, actor_name: str):
+    """/funding/year/?org=<団体コード>: the detail of an organisation in scope names its
+    members; out of scope → 404, whatever the code."""
+    actor = ACTORS[actor_name]
+    client = client_for(world, actor)
+    for org in (pf.ORG1, pf.ORG2, pf.ORG3, pf.PREF_HOKKAIDO):
+        url = reverse("funding:year") + f"{FUNDING_QUERY}&org={_org_lgcode(world, org)}"
+        response = client.get(url)
+        text = body_of(response)
+        assert_no_leak(actor, text, public=False)
+        if pf.host_level(actor, org) == "none":
+            assert response.status_code == 404, org
+        else:
+            assert response.status_code == 200, org
+            names = [pf.APPOINTMENTS[k].name for k in ACTIVE if pf.APPOINTMENTS[k].host == org]
+            assert names, org
+            assert all(name in text for name in names), org

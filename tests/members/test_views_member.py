@@ -254,7 +254,7 @@ def test_a_member_files_a_report_with_expenses_and_receipts(appointment, member)
     ]
     page = _html(client.get(response["Location"]))
     assert "の活動報告を提出しました" in page
-    assert 'id="expenses-total">5000<' in page
+    assert 'id="expenses-total">5,000<' in page
     download = client.get(f"/members/mine/reports/{report.pk}/expenses/{expenses[0].pk}/receipt/")
     assert download.status_code == 200
     assert download["Content-Type"] == "image/png"

@@ -735,7 +735,7 @@ def test_the_host_approves_a_report(report, host_staff, member, django_capture_o
     client = _client(host_staff)
     page = _html(client.get(f"/members/reports/{report.pk}/"))
     assert "空き家の調査と移住相談会の準備" in page
-    assert 'id="expenses-total">3200<' in page
+    assert 'id="expenses-total">3,200<' in page
     assert 'name="decision" value="approve"' in page
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/members/reports/{report.pk}/review/", {"decision": "approve"})

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hitonagare.accounts.roles import HOST_ROLES, organisation_of, role_of
@@ -101,7 +102,7 @@ def year_claim(request: HttpRequest) -> HttpResponse:
             messages.error(request, message)
         target = fiscal_year if fiscal_year in years else ""
         return redirect(f"{request.path.rsplit('claims/', 1)[0]}?fy={target}#claims")
-    messages.success(request, "団体の経費を保存しました。")
+    messages.success(request, _("団体の経費を保存しました。"))
     return redirect(f"{request.path.rsplit('claims/', 1)[0]}?fy={fiscal_year}#claims")
 
 

@@ -323,7 +323,7 @@ def own_appointment_for_update(*, user: Any, appointment_id: int) -> Appointment
     """The appointment, locked, when it belongs to the user's own organisation."""
     host = require_host_staff(user)
     appointment = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("municipality", "origin_municipality", "host")
         .filter(pk=appointment_id, host=host)
         .first()

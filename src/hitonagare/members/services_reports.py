@@ -125,7 +125,7 @@ def report_problems(
 
 def _own_appointment_as_member(*, user: Any, appointment_id: int) -> Appointment:
     appointment = (
-        Appointment.objects.select_for_update()
+        Appointment.objects.select_for_update(of=("self",))
         .select_related("host", "municipality")
         .filter(pk=appointment_id, member_id=getattr(user, "pk", None))
         .first()
@@ -244,7 +244,7 @@ def _report_resubmit(
 ) -> MonthlyReport:
     today = today or timezone.localdate()
     report = (
-        MonthlyReport.objects.select_for_update()
+        MonthlyReport.objects.select_for_update(of=("self",))
         .select_related("appointment", "appointment__host")
         .filter(pk=report_id, appointment__member_id=getattr(user, "pk", None))
         .first()
@@ -290,7 +290,7 @@ def report_review(*, user: Any, report_id: int, approve: bool, comment: str = ""
     """Staff of the host approve a submitted report or return it with a comment."""
     host = require_host_staff(user)
     report = (
-        MonthlyReport.objects.select_for_update()
+        MonthlyReport.objects.select_for_update(of=("self",))
         .select_related("appointment")
         .filter(pk=report_id, appointment__host=host)
         .first()
