@@ -308,9 +308,11 @@ def _reports(
         if rng.random() > (0.99 if diligent else 0.8) or (month == rules.month_start(today)):
             continue
         age = (today - due).days
-        if age > 45:
+        if age > 90:
+            status = rules.ReportStatus.APPROVED  # a returned report is corrected in time
+        elif age > 45:
             status = (
-                rules.ReportStatus.APPROVED if rng.random() < 0.97 else rules.ReportStatus.RETURNED
+                rules.ReportStatus.APPROVED if rng.random() < 0.9 else rules.ReportStatus.RETURNED
             )
         elif age > 0:
             status = _weighted(
