@@ -899,3 +899,17 @@ class TestScoutThread:
         _as(client, colleague)
         assert client.get(f"/staff/scouts/{scout.pk}/").status_code == 200
         assert f'href="/staff/scouts/{scout.pk}/"' in _html(client.get("/staff/scouts/"))
+
+
+def test_staff_addresses_on_the_timeline_stay_with_their_own_organisation(
+    client, host_staff, pref_staff, ministry, application
+):
+    from hitonagare.recruiting.services_applications import application_transition
+
+    application_transition(user=host_staff, application_id=application.pk, to_status="screening")
+    own = _html(_as(client, host_staff).get(f"/staff/applications/{application.pk}/"))
+    assert "staff@ama.example.jp" in own
+    for reader in (pref_staff, ministry):
+        page = _html(_as(Client(), reader).get(f"/staff/applications/{application.pk}/"))
+        assert "staff@ama.example.jp" not in page
+        assert "職員（海士町）" in page

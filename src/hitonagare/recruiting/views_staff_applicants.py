@@ -313,6 +313,10 @@ def _detail_page(
         for target in rules.next_statuses(current, rules.Actor.STAFF)
     ]
     name = snapshot_name(application.profile_snapshot)
+    # A staff member's address is shown to their own organisation only; prefecture staff
+    # and the ministry read "職員（<host>）".
+    own_host = selectors_applications.staff_can_act_on(user=request.user, application=application)
+    staff_label = _("職員（%(host)s）") % {"host": application.opening.host.name}
     events = [
         {
             "from_label": rules.APPLICATION_STATUS_LABELS[rules.ApplicationStatus(e.from_status)]
@@ -322,7 +326,7 @@ def _detail_page(
             "at": e.at,
             "by": _("応募者")
             if e.actor_id == application.applicant_id
-            else (e.actor.email if e.actor is not None else _("職員")),
+            else (e.actor.email if e.actor is not None and own_host else staff_label),
             "note": e.note,
         }
         for e in timeline["events"]
