@@ -287,7 +287,7 @@ def test_member_files_a_report_with_a_receipt_and_staff_return_it(
     expect(page.get_by_text("の活動報告を提出しました。")).to_be_visible()
     expect(page.locator("#report-status")).to_have_text("確認待ち")
     expect(page.locator("#expenses")).to_contain_text("相談会会場までの交通費")
-    expect(page.locator("#expenses-total")).to_have_text("3200")
+    expect(page.locator("#expenses-total")).to_have_text("3,200")
     expect(page.get_by_role("link", name="ryoshusho.pdf")).to_be_visible()
     check_page(page)
     shot(page, "m14_member_report_waiting")
