@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -183,20 +184,24 @@ def report_dashboard(
     # appointments was 4x slower at 10,000 members; a subquery made SQLite scan the index).
     active_rows = list(active.values_list("pk", "start_date", "planned_end_date", "ended_on"))
     filed: dict[int, int] = {}
-    ids = [row[0] for row in active_rows]
-    for chunk_start in range(0, len(ids), 900):
+    filed_reports = MonthlyReport.objects.filter(month__lte=last_due).order_by()
+    if connection.vendor == "sqlite":
+        # SQLite scans the whole index for a subquery; listed ids are looked up one by one
+        # (at most 999 parameters a statement).
+        ids = [row[0] for row in active_rows]
+        batches = [
+            filed_reports.filter(appointment_id__in=ids[i : i + 900])
+            for i in range(0, len(ids), 900)
+        ]
+    else:
+        # PostgreSQL plans the subquery well; thousands of parameters cost more to send.
+        batches = [filed_reports.filter(appointment__in=active.values("pk"))]
+    for batch in batches:
         filed.update(
-            MonthlyReport.objects.filter(
-                month__lte=last_due, appointment_id__in=ids[chunk_start : chunk_start + 900]
-            )
-            .values("appointment_id")
+            batch.values("appointment_id")
             .annotate(n=Count("id"))
             .values_list("appointment_id", "n")
         )
-    annotated = (
-        (pk, start, planned_end, ended_on, filed.get(pk, 0))
-        for pk, start, planned_end, ended_on in active_rows
-    )
     pending_by_appointment: dict[int, list[int]] = {}
     pending_states = (rules.ReportStatus.SUBMITTED.value, rules.ReportStatus.RETURNED.value)
     visible_reports = _reports_visible(user)
@@ -215,7 +220,8 @@ def report_dashboard(
     counts: dict[int, tuple[int, int, int]] = {}
     active_members = 0
     last_due_index = last_due.year * 12 + last_due.month
-    for pk, start, planned_end, ended_on, filed_due in annotated:
+    for pk, start, planned_end, ended_on in active_rows:
+        filed_due = filed.get(pk, 0)
         active_members += 1
         end = ended_on or planned_end
         # Months from the start month to the earlier of the end month and the last due
