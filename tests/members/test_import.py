@@ -525,3 +525,110 @@ def test_the_variant_is_read_by_its_label_or_code_and_checked_against_the_progra
         "林 花": "side_job",
     }
     assert set(Appointment.objects.values_list("kind", flat=True)) == {"agreement"}
+
+
+# --- ended terms --------------------------------------------------------------------------------
+
+END_HEADERS = [
+    "氏名",
+    "制度",
+    "活動市町村（団体コード）",
+    "任期開始日",
+    "任期終了予定日",
+    "終了日",
+    "終了の理由",
+    "終了の詳細",
+]
+
+
+def test_ended_terms_are_imported_with_their_end(staff):
+    rows = [
+        END_HEADERS,
+        [
+            "終了 満子",
+            "地域おこし協力隊",
+            "012025",
+            "2021-04-01",
+            "2024-03-31",
+            "2024-03-31",
+            "任期満了",
+            "",
+        ],
+        [
+            "途中 退子",
+            "地域おこし協力隊",
+            "012025",
+            "2022-04-01",
+            "2025-03-31",
+            "2023-09-30",
+            "転職",
+            "地元企業に就職",
+        ],
+    ]
+    result = run(staff, csv_bytes(rows), commit=True)
+    assert result.errors == []
+    assert result.created == 2
+    completed = Appointment.objects.get(member_name="終了 満子")
+    assert (completed.ended_on, completed.end_reason) == (dt.date(2024, 3, 31), "completed")
+    early = Appointment.objects.get(member_name="途中 退子")
+    assert (early.ended_on, early.end_reason, early.end_note) == (
+        dt.date(2023, 9, 30),
+        "career",
+        "地元企業に就職",
+    )
+    assert AuditEvent.objects.filter(action="appointment.end").count() == 2
+
+
+def test_an_end_that_breaks_the_rules_is_named_by_row_and_column_and_nothing_is_written(staff):
+    rows = [
+        END_HEADERS,
+        [
+            "良い 行",
+            "地域おこし協力隊",
+            "012025",
+            "2021-04-01",
+            "2024-03-31",
+            "2024-03-31",
+            "任期満了",
+            "",
+        ],
+        # Early end without its details; then an unknown reason; then an end after the plan.
+        [
+            "詳細 なし",
+            "地域おこし協力隊",
+            "012025",
+            "2022-04-01",
+            "2025-03-31",
+            "2023-09-30",
+            "転職",
+            "",
+        ],
+        [
+            "理由 不明",
+            "地域おこし協力隊",
+            "012025",
+            "2022-04-01",
+            "2025-03-31",
+            "2023-09-30",
+            "引っ越し",
+            "",
+        ],
+        [
+            "予定 超過",
+            "地域おこし協力隊",
+            "012025",
+            "2022-04-01",
+            "2025-03-31",
+            "2025-06-30",
+            "任期満了",
+            "",
+        ],
+    ]
+    result = run(staff, csv_bytes(rows), commit=True)
+    assert result.created == 0
+    assert not Appointment.objects.exists()
+    found = {(e.row, e.column) for e in result.errors}
+    assert (3, "終了の詳細") in found
+    assert (4, "終了の理由") in found
+    assert (5, "終了日") in found
+    assert any("終了の理由「引っ越し」" in e.message for e in result.errors)

@@ -31,7 +31,7 @@ from typing import Final
 from hitonagare.recruiting.rules import OPENING_PROGRAM_LABELS, OpeningProgram
 from hitonagare.regions.codes import CodeError, check_digit, normalise_lgcode
 
-from .rules import APPOINTMENT_KIND_LABELS, AppointmentKind
+from .rules import APPOINTMENT_KIND_LABELS, END_REASON_LABELS, AppointmentKind, EndReason
 
 Cell = str | int | float | bool | date | datetime | time | None
 
@@ -89,6 +89,10 @@ COLUMNS: Final[tuple[Column, ...]] = (
         "monthly_reward_yen", "月額報償費", ("月額報償費（円）", "報償費（月額）", "報償費月額")
     ),
     Column("note", "備考", ("メモ",)),
+    # An ended term: recorded after the appointment, with the same rules as on the page.
+    Column("ended_on", "終了日", ("退任日", "実際の終了日", "任期の終了日")),
+    Column("end_reason", "終了の理由", ("退任理由", "退任の理由", "終了理由")),
+    Column("end_note", "終了の詳細", ("退任の詳細", "終了の事情")),
 )
 
 COLUMN_BY_KEY: Final[Mapping[str, Column]] = MappingProxyType({c.key: c for c in COLUMNS})
@@ -279,6 +283,33 @@ def parse_kind(cell: Cell) -> str:
             "（空欄なら制度に応じて決まります）。"
         )
     return kind.value
+
+
+_END_REASON_ALIASES: Final[Mapping[str, EndReason]] = MappingProxyType(
+    {
+        **{reason.value: reason for reason in EndReason},
+        **{_label.lower(): reason for reason, _label in END_REASON_LABELS.items()},
+        "満了": EndReason.TERM_COMPLETED,
+        "転職": EndReason.CAREER,
+        "就職": EndReason.CAREER,
+        "起業": EndReason.BUSINESS,
+        "事業承継": EndReason.BUSINESS,
+    }
+)
+
+
+def parse_end_reason(cell: Cell) -> str:
+    """終了の理由: a label (任期満了, 転職・就職 …) or its code → the code; "" when empty."""
+    text = text_of(cell)
+    if not text:
+        return ""
+    reason = _END_REASON_ALIASES.get(unicodedata.normalize("NFKC", text).strip().lower())
+    if reason is None:
+        labels = "・".join(f"「{label}」" for label in END_REASON_LABELS.values())
+        raise ValueProblem(
+            f"終了の理由「{text}」が分かりません。{labels}のいずれかで入力してください。"
+        )
+    return reason.value
 
 
 # (name, first day, initials); the day after an era's last day is the next era's first.
@@ -495,6 +526,9 @@ class ParsedRow:
     residence_moved_on: date | None = None
     monthly_reward_yen: int | None = None
     note: str = ""
+    ended_on: date | None = None
+    end_reason: str = ""
+    end_note: str = ""
     unreadable: frozenset[str] = field(default_factory=frozenset)  # fields with a RowError
 
 
@@ -504,6 +538,8 @@ _PARSERS: Final[Mapping[str, Callable[[Cell], object]]] = {
     "start_date": parse_date,
     "planned_end_date": parse_date,
     "residence_moved_on": parse_date,
+    "ended_on": parse_date,
+    "end_reason": parse_end_reason,
     "monthly_reward_yen": parse_yen,
     "origin_overseas": parse_flag,
     "municipality_codes": parse_lgcode,
@@ -686,6 +722,9 @@ def template_csv(*, lgcode: str) -> bytes:
         "residence_moved_on": "2025-04-01",
         "monthly_reward_yen": "240000",
         "note": "",
+        "ended_on": "",  # an ended term: 終了日, 終了の理由 (任期満了 …), 終了の詳細
+        "end_reason": "",
+        "end_note": "",
     }
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")

@@ -122,6 +122,41 @@ def term_total_problem(program: OpeningProgram, start: date, ends: Iterable[date
     return f"更新後の通算任期が{label}の上限を超えます。{problem}"
 
 
+def end_problems(
+    *,
+    start: date,
+    planned_end: date,
+    ended_on: date | None,
+    reason: str,
+    note: str,
+    today: date,
+) -> dict[str, str]:
+    """Why an end of term cannot be recorded (keys: ended_on, reason, note), or {}."""
+    errors: dict[str, str] = {}
+    end_reason: EndReason | None
+    try:
+        end_reason = EndReason(reason)
+    except ValueError:
+        end_reason = None
+        errors["reason"] = "終了の理由を選んでください。"
+    if ended_on is None:
+        errors["ended_on"] = "終了日を入力してください。"
+    elif ended_on < start:
+        errors["ended_on"] = "終了日は任期開始日以降の日付にしてください。"
+    elif ended_on > planned_end:
+        errors["ended_on"] = (
+            "終了日が任期終了予定日より後です。任期を延ばすときは「任期を更新」を使ってください。"
+        )
+    elif ended_on > today + timedelta(days=31):
+        errors["ended_on"] = "終了日は1か月先までの日付で入力してください。"
+    if end_reason is EndReason.TERM_COMPLETED and ended_on is not None and ended_on < planned_end:
+        errors["reason"] = "任期終了予定日より前の終了は「任期満了」以外の理由を選んでください。"
+    early = end_reason is not None and end_reason is not EndReason.TERM_COMPLETED
+    if early and not note.strip():
+        errors["note"] = "任期途中の終了は、詳細を入力してください。"
+    return errors
+
+
 # --- monthly reports ------------------------------------------------------------------------
 
 

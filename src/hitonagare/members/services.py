@@ -441,38 +441,21 @@ def appointment_end(
     appointment = own_appointment_for_update(user=user, appointment_id=appointment_id)
     if appointment.ended_on is not None:
         raise ConflictError("appointment_ended", "この任期はすでに終了しています。")
-    errors: dict[str, str] = {}
-    try:
-        end_reason = rules.EndReason(reason)
-    except ValueError:
-        end_reason = None
-        errors["reason"] = "終了の理由を選んでください。"
-    if ended_on is None:
-        errors["ended_on"] = "終了日を入力してください。"
-    elif ended_on < appointment.start_date:
-        errors["ended_on"] = "終了日は任期開始日以降の日付にしてください。"
-    elif ended_on > appointment.planned_end_date:
-        errors["ended_on"] = (
-            "終了日が任期終了予定日より後です。任期を延ばすときは「任期を更新」を使ってください。"
-        )
-    elif ended_on > timezone.localdate() + dt.timedelta(days=31):
-        errors["ended_on"] = "終了日は1か月先までの日付で入力してください。"
-    if (
-        end_reason is rules.EndReason.TERM_COMPLETED
-        and ended_on is not None
-        and ended_on < appointment.planned_end_date
-    ):
-        errors["reason"] = "任期終了予定日より前の終了は「任期満了」以外の理由を選んでください。"
-    early = end_reason is not None and end_reason is not rules.EndReason.TERM_COMPLETED
-    if early and not note.strip():
-        errors["note"] = "任期途中の終了は、詳細を入力してください。"
+    errors = rules.end_problems(
+        start=appointment.start_date,
+        planned_end=appointment.planned_end_date,
+        ended_on=ended_on,
+        reason=reason,
+        note=note,
+        today=timezone.localdate(),
+    )
     problem = _text_problem(note, label="終了の詳細", limit=2000, required=False)
     if problem:
         errors["note"] = problem
     if errors:
         raise InvalidInputError(errors)
     assert ended_on is not None
-    assert end_reason is not None
+    end_reason = rules.EndReason(reason)
     appointment.ended_on = ended_on
     appointment.end_reason = end_reason.value
     appointment.end_note = note.strip()

@@ -19,6 +19,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from hitonagare.accounts.models import Organisation
 from hitonagare.accounts.roles import require_host_staff
@@ -28,10 +29,10 @@ from hitonagare.recruiting.rules import OPENING_PROGRAM_LABELS, OpeningProgram
 from hitonagare.regions import selectors as regions
 from hitonagare.regions.models import Municipality
 
-from . import roster
+from . import roster, rules
 from .models import Appointment
 from .roster import Cell, ParsedRow, RowError
-from .services import AppointmentData, appointment_create, appointment_problems
+from .services import AppointmentData, appointment_create, appointment_end, appointment_problems
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and password-protected .xlsx
@@ -270,6 +271,20 @@ def _validate(
                     "member_name",
                     f"同じ氏名・任期開始日の委嘱・任用がすでに登録されています（ID {duplicate}）。",
                 )
+        if (item.ended_on or item.end_reason or item.end_note) and (
+            item.start_date is not None and item.planned_end_date is not None
+        ):
+            # The same rules as recording the end on the page (rules.end_problems).
+            end_columns = {"ended_on": "ended_on", "reason": "end_reason", "note": "end_note"}
+            for key, message in rules.end_problems(
+                start=item.start_date,
+                planned_end=item.planned_end_date,
+                ended_on=item.ended_on,
+                reason=item.end_reason,
+                note=item.end_note,
+                today=timezone.localdate(),
+            ).items():
+                problems.setdefault(end_columns[key], message)
         for key, message in problems.items():
             if key not in item.unreadable:  # the cell's own reading error says more
                 errors.append(RowError(item.row, header.title(key), message, key))
@@ -340,6 +355,14 @@ def roster_import(*, user: Any, content: bytes, filename: str, commit: bool) -> 
             for item, data in checked:
                 try:
                     appointment = appointment_create(user=user, data=data)
+                    if item.ended_on is not None:
+                        appointment = appointment_end(
+                            user=user,
+                            appointment_id=appointment.pk,
+                            ended_on=item.ended_on,
+                            reason=item.end_reason,
+                            note=item.end_note,
+                        )
                 except InvalidInputError as error:  # only if the data changed under us
                     errors.extend(
                         RowError(item.row, header.title(k), m, k) for k, m in error.errors.items()

@@ -66,6 +66,11 @@ COLUMN_HINTS = {
     "residence_moved_on": gettext_lazy("地域要件の判定の基準日になります（空欄なら任期開始日）。"),
     "monthly_reward_yen": gettext_lazy("円単位の整数。250,000 や 25万円、全角数字も読み取ります。"),
     "note": gettext_lazy("2000文字まで。"),
+    "ended_on": gettext_lazy("任期を終えた人だけ。任期終了予定日より後にはできません。"),
+    "end_reason": gettext_lazy(
+        "任期満了、転職・就職、起業・事業承継、家庭の事情、健康上の理由、受入側の事情、その他。"
+    ),
+    "end_note": gettext_lazy("任期の途中で終えたときは必須です。"),
 }
 
 
