@@ -207,7 +207,11 @@ def members_demo_create(
     count: int,
     today: dt.date,
     say: Callable[[str], None],
+    featured: DemoHost | None = None,
 ) -> MembersDemoResult:
+    """`featured`: the host whose demo staff account is printed for local use gets the first
+    few members (two of them linked to the first demo applicants, in post), so that logging in
+    shows a dashboard with something in it."""
     result = MembersDemoResult()
     if count <= 0 or not hosts:
         return result
@@ -219,17 +223,34 @@ def members_demo_create(
     eligibility = _Eligibility()
     due_day = report_due_day()
     now = timezone.now()
-    linked = list(member_users)
+    linked = list(reversed(member_users))  # pop() gives the first demo applicants first
+    featured_count = min(count, 8) if featured is not None else 0
     written = 0
     while written < count:
         size = min(BATCH, count - written)
         appointments: list[Appointment] = []
         for i in range(size):
-            host = rng.choice(hosts)
-            program = _weighted(rng, PROGRAM_WEIGHTS)
+            is_featured = written + i < featured_count
+            host = featured if is_featured and featured is not None else rng.choice(hosts)
+            program = (
+                recruiting_rules.OpeningProgram.KYORYOKUTAI
+                if is_featured
+                else _weighted(rng, PROGRAM_WEIGHTS)
+            )
             start, planned_end = _term(rng, program, today)
+            if is_featured and written + i < 2:
+                # In post for a while: months of reports in every state, and more to come.
+                index = today.year * 12 + today.month - 1 - 8 - (written + i) * 5
+                start = dt.date(index // 12, index % 12 + 1, 1)
+                planned_end = rules.add_term(
+                    start, recruiting_rules.Term(3, recruiting_rules.TermUnit.YEARS)
+                ) - dt.timedelta(days=1)
             origin = rng.choice(origins)
-            member = linked.pop() if linked and rng.random() < 0.5 else None
+            member = (
+                linked.pop()
+                if linked and (rng.random() < 0.5 or (is_featured and written + i < 2))
+                else None
+            )
             family, given = rng.choice(FAMILY_NAMES), rng.choice(GIVEN_NAMES)
             appointment = Appointment(
                 host=host.organisation,
@@ -268,7 +289,6 @@ def members_demo_create(
                     appointment.end_reason = rules.EndReason.TERM_COMPLETED.value
             eligibility.apply(appointment)
             appointments.append(appointment)
-            del i
         Appointment.objects.bulk_create(appointments)
         reports: list[MonthlyReport] = []
         outcomes: list[Outcome] = []

@@ -1519,6 +1519,9 @@ def _create(
             count=member_count,
             today=today,
             say=say,
+            featured=next(
+                (h for h in member_hosts if h.organisation.lgcode == REPRESENTATIVE_LGCODE), None
+            ),
         )
         result.members, result.reports = members_made.appointments, members_made.reports
 
