@@ -1,6 +1,6 @@
 """hitonagare benchmarks: one JSON object per line on stdout (progress goes to stderr).
 
-    .venv/bin/python bench/run.py                 # everything (~20 min on 2 cores: search ~15)
+    .venv/bin/python bench/run.py                 # everything (~25 min on 2 cores: search ~15, members ~3)
     .venv/bin/python bench/run.py --quick         # smoke run (~30 s)
     .venv/bin/python bench/run.py --only matrix   # matrix | api | destinations | search | search_load | members
 
