@@ -55,17 +55,13 @@ class YearEstimates:
     settings: EstimateSettings
 
 
-def _months_between(first: dt.date, last: dt.date) -> int:
-    return max((last.year - first.year) * 12 + last.month - first.month + 1, 0)
-
-
 def _due_months_in_year(
     start: dt.date, end: dt.date, fy_start: dt.date, fy_end: dt.date, last_due: dt.date
 ) -> int:
     """Months of the term inside the fiscal year whose report is already due."""
     first = max(member_rules.month_start(start), fy_start)
     last = min(member_rules.month_start(end), member_rules.month_start(fy_end), last_due)
-    return _months_between(first, last) if last >= first else 0
+    return member_rules.month_count(first, last)
 
 
 def year_inputs(

@@ -41,7 +41,7 @@ NOTICE_CLASS = {ERROR: "notice--error", WARNING: "notice--warn", INFO: ""}
 funding_staff_only = role_view(READ_ROLES, template="funding/forbidden.html")
 
 
-def _initial_fiscal_year(years: tuple[int, ...]) -> int | None:
+def initial_fiscal_year(years: tuple[int, ...]) -> int | None:
     if not years:
         return None
     current = fiscal_year_of(timezone.localdate())
@@ -54,7 +54,7 @@ def estimate(request: HttpRequest) -> HttpResponse:
     rates = selectors.funding_rates()
     years = rates.fiscal_years
     submitted = "program" in request.GET
-    initial_fy = _initial_fiscal_year(years)
+    initial_fy = initial_fiscal_year(years)
     form = EstimateForm(
         request.GET if submitted else None,
         fiscal_years=years,

@@ -11,18 +11,17 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from hitonagare.accounts.roles import HOST_ROLES, organisation_of, role_of
 from hitonagare.core.audit import audit_record
 from hitonagare.core.errors import InvalidInputError
-from hitonagare.core.wareki import fiscal_year_label, fiscal_year_of
+from hitonagare.core.wareki import fiscal_year_label
 
 from . import exports, selectors, selectors_year, services
 from .models import YearClaim
-from .views import NOTICE_CLASS, funding_staff_only
+from .views import NOTICE_CLASS, funding_staff_only, initial_fiscal_year
 
 PER_PAGE = 100
 
@@ -30,8 +29,9 @@ PER_PAGE = 100
 def _fiscal_year(request: HttpRequest, years: tuple[int, ...]) -> int:
     raw = request.GET.get("fy") or request.POST.get("fiscal_year") or ""
     if not raw:
-        current = fiscal_year_of(timezone.localdate())
-        return current if current in years else years[-1]
+        initial = initial_fiscal_year(years)
+        assert initial is not None  # the rate table covers at least one year
+        return initial
     if not raw.isdigit() or int(raw) not in years:
         raise Http404  # a year the rate table does not cover: no page
     return int(raw)

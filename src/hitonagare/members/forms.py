@@ -18,8 +18,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from hitonagare.accounts.models import Organisation
+from hitonagare.core.forms import DomainErrorsMixin
 from hitonagare.recruiting import rules as recruiting_rules
-from hitonagare.recruiting.forms_applicant import DomainErrorsMixin
 from hitonagare.recruiting.forms_openings import YenField, area_municipalities
 
 from . import rules

@@ -210,6 +210,11 @@ def next_month(month: date) -> date:
     return date(month.year + (month.month == 12), month.month % 12 + 1, 1)
 
 
+def month_count(first: date, last: date) -> int:
+    """Calendar months from `first`'s month to `last`'s, both included; 0 if last is before."""
+    return max((last.year - first.year) * 12 + last.month - first.month + 1, 0)
+
+
 def report_months(start: date, end: date) -> list[date]:
     """The months a member reports for: every month the term touches (first days)."""
     months: list[date] = []

@@ -111,12 +111,6 @@ def appointment_list(
 # --- the report dashboard -------------------------------------------------------------------
 
 
-def _months_between(first: dt.date, last: dt.date) -> int:
-    """Number of months from `first` to `last`, both months included (0 if last < first)."""
-    count = (last.year - first.year) * 12 + last.month - first.month + 1
-    return max(count, 0)
-
-
 def last_due_month(today: dt.date, due_day: int) -> dt.date:
     """The latest month whose report is already overdue on `today`."""
     month = rules.month_start(today)

@@ -24,7 +24,7 @@ from hitonagare.core.errors import (
 )
 from hitonagare.core.notify import notify, site_url
 from hitonagare.recruiting.services import has_control_characters
-from hitonagare.recruiting.uploads import receipt_type
+from hitonagare.recruiting.uploads import head_and_tail, receipt_type
 from hitonagare.regions import selectors as regions
 
 from . import rules
@@ -56,13 +56,7 @@ class ReportData:
 
 
 def _receipt_check(upload: UploadedFile) -> tuple[str | None, str]:
-    size = upload.size or 0
-    upload.seek(0)
-    head = upload.read(1024)
-    upload.seek(max(0, size - 2048))
-    tail = upload.read()
-    upload.seek(0)
-    problem, content_type, _extension = receipt_type(head, tail, size)
+    problem, content_type, _extension = receipt_type(*head_and_tail(upload))
     return problem, content_type
 
 

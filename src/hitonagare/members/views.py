@@ -34,9 +34,9 @@ from hitonagare.core.access import role_view
 from hitonagare.core.audit import audit_record
 from hitonagare.core.errors import (
     ConflictError,
-    InvalidInputError,
     NotFoundError,
 )
+from hitonagare.core.forms import submit
 from hitonagare.recruiting import rules as recruiting_rules
 from hitonagare.recruiting.views_applicant import _decision_context
 from hitonagare.recruiting.views_staff_applicants import (
@@ -81,6 +81,19 @@ def _host(request: HttpRequest) -> Organisation:
     organisation = organisation_of(request.user)
     assert organisation is not None  # host_staff_only let only host staff in
     return organisation
+
+
+def _to_detail(request: HttpRequest, appointment: Appointment, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("members:detail", appointment_id=appointment.pk)
+
+
+def _registered(request: HttpRequest, appointment: Appointment) -> HttpResponse:
+    return _to_detail(
+        request,
+        appointment,
+        _("%(name)sさんの委嘱・任用を登録しました。") % {"name": appointment.member_name},
+    )
 
 
 def can_write(request: HttpRequest, appointment: Appointment) -> bool:
@@ -317,20 +330,13 @@ def appointment_create(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _form_page(request, AppointmentForm(host=host))
     form = AppointmentForm(request.POST, host=host)
-    if form.is_valid():
-        try:
-            appointment = services.appointment_create(user=request.user, data=form.to_data())
-        except InvalidInputError as error:
-            form.add_domain_errors(error.errors)
-        else:
-            messages.success(
-                request,
-                _("%(name)sさんの委嘱・任用を登録しました。") % {"name": appointment.member_name},
-            )
-            return redirect("members:detail", appointment_id=appointment.pk)
-    else:
-        _service_problems(form)
-    return _form_page(request, form, status=400)
+    return submit(
+        form,
+        lambda _data: services.appointment_create(user=request.user, data=form.to_data()),
+        done=lambda appointment: _registered(request, appointment),
+        redisplay=lambda problem, status: _form_page(request, form, problem=problem, status=status),
+        when_invalid=lambda: _service_problems(form),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -357,26 +363,18 @@ def appointment_from_application(request: HttpRequest, application_id: int) -> H
             request, AppointmentForm(host=host, initial=initial), application=application
         )
     form = AppointmentForm(request.POST, host=host)
-    if form.is_valid():
-        try:
-            appointment = services.appointment_from_application(
-                user=request.user, application_id=application.pk, data=form.to_data()
-            )
-        except InvalidInputError as error:
-            form.add_domain_errors(error.errors)
-        except ConflictError as error:  # registered meanwhile (another tab, a colleague)
-            return _form_page(
-                request, form, application=application, problem=error.message, status=409
-            )
-        else:
-            messages.success(
-                request,
-                _("%(name)sさんの委嘱・任用を登録しました。") % {"name": appointment.member_name},
-            )
-            return redirect("members:detail", appointment_id=appointment.pk)
-    else:
-        _service_problems(form)
-    return _form_page(request, form, application=application, status=400)
+    # A ConflictError here: registered meanwhile (another tab, a colleague).
+    return submit(
+        form,
+        lambda _data: services.appointment_from_application(
+            user=request.user, application_id=application.pk, data=form.to_data()
+        ),
+        done=lambda appointment: _registered(request, appointment),
+        redisplay=lambda problem, status: _form_page(
+            request, form, application=application, problem=problem, status=status
+        ),
+        when_invalid=lambda: _service_problems(form),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -388,19 +386,17 @@ def appointment_update(request: HttpRequest, appointment_id: int) -> HttpRespons
         form = AppointmentForm(host=appointment.host, initial=initial)
         return _form_page(request, form, appointment=appointment)
     form = AppointmentForm(request.POST, host=appointment.host)
-    if form.is_valid():
-        try:
-            services.appointment_update(
-                user=request.user, appointment_id=appointment.pk, data=form.to_data()
-            )
-        except InvalidInputError as error:
-            form.add_domain_errors(error.errors)
-        else:
-            messages.success(request, _("委嘱・任用の内容を保存しました。"))
-            return redirect("members:detail", appointment_id=appointment.pk)
-    else:
-        _service_problems(form)
-    return _form_page(request, form, appointment=appointment, status=400)
+    return submit(
+        form,
+        lambda _data: services.appointment_update(
+            user=request.user, appointment_id=appointment.pk, data=form.to_data()
+        ),
+        done=lambda _saved: _to_detail(request, appointment, _("委嘱・任用の内容を保存しました。")),
+        redisplay=lambda problem, status: _form_page(
+            request, form, appointment=appointment, problem=problem, status=status
+        ),
+        when_invalid=lambda: _service_problems(form),
+    )
 
 
 # --- detail ---------------------------------------------------------------------------------
@@ -490,30 +486,24 @@ def appointment_renew(request: HttpRequest, appointment_id: int) -> HttpResponse
     if request.method != "POST":
         return _small_form_page(request, "renew.html", appointment, RenewForm(), renewals=renewals)
     form = RenewForm(request.POST)
-    problem, status = "", 400
-    if form.is_valid():
-        try:
-            services.appointment_renew(
-                user=request.user,
-                appointment_id=appointment.pk,
-                new_end_date=form.cleaned_data["new_end_date"],
-                note=form.cleaned_data["note"],
-            )
-        except InvalidInputError as error:
-            form.add_domain_errors(error.errors)
-        except ConflictError as error:
-            problem, status = error.message, 409
-        else:
-            messages.success(request, _("任期を更新しました。"))
-            return redirect("members:detail", appointment_id=appointment.pk)
-    return _small_form_page(
-        request,
-        "renew.html",
-        appointment,
+    return submit(
         form,
-        problem=problem,
-        status=status,
-        renewals=renewals,
+        lambda data: services.appointment_renew(
+            user=request.user,
+            appointment_id=appointment.pk,
+            new_end_date=data["new_end_date"],
+            note=data["note"],
+        ),
+        done=lambda _renewed: _to_detail(request, appointment, _("任期を更新しました。")),
+        redisplay=lambda problem, status: _small_form_page(
+            request,
+            "renew.html",
+            appointment,
+            form,
+            problem=problem,
+            status=status,
+            renewals=renewals,
+        ),
     )
 
 
@@ -525,27 +515,24 @@ def appointment_end(request: HttpRequest, appointment_id: int) -> HttpResponse:
         initial = {"ended_on": appointment.planned_end_date}
         return _small_form_page(request, "end.html", appointment, EndForm(initial=initial))
     form = EndForm(request.POST)
-    problem, status = "", 400
-    if form.is_valid():
-        try:
-            services.appointment_end(
-                user=request.user,
-                appointment_id=appointment.pk,
-                ended_on=form.cleaned_data["ended_on"],
-                reason=form.cleaned_data["reason"],
-                note=form.cleaned_data["note"],
-            )
-        except InvalidInputError as error:
-            form.add_domain_errors(error.errors)
-        except ConflictError as error:
-            problem, status = error.message, 409
-        else:
-            messages.success(
-                request,
-                _("任期の終了を登録しました。任期終了時の定住状況を記録してください。"),
-            )
-            return redirect("members:detail", appointment_id=appointment.pk)
-    return _small_form_page(request, "end.html", appointment, form, problem=problem, status=status)
+    return submit(
+        form,
+        lambda data: services.appointment_end(
+            user=request.user,
+            appointment_id=appointment.pk,
+            ended_on=data["ended_on"],
+            reason=data["reason"],
+            note=data["note"],
+        ),
+        done=lambda _ended: _to_detail(
+            request,
+            appointment,
+            _("任期の終了を登録しました。任期終了時の定住状況を記録してください。"),
+        ),
+        redisplay=lambda problem, status: _small_form_page(
+            request, "end.html", appointment, form, problem=problem, status=status
+        ),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -585,27 +572,22 @@ def outcome_record(request: HttpRequest, appointment_id: int, kind: str) -> Http
             request, "outcome.html", appointment, OutcomeForm(initial=initial), **extra
         )
     form = OutcomeForm(request.POST)
-    problem, status = "", 400
-    if form.is_valid():
-        try:
-            services_reports.outcome_record(
-                user=request.user,
-                appointment_id=appointment.pk,
-                data=form.to_data(outcome_kind.value),
-            )
-        except InvalidInputError as error:
-            form.add_domain_errors(error.errors)
-        except ConflictError as error:
-            problem, status = error.message, 409
-        else:
-            messages.success(
-                request,
-                _("定住状況（%(label)s）を記録しました。")
-                % {"label": rules.OUTCOME_KIND_LABELS[outcome_kind]},
-            )
-            return redirect("members:detail", appointment_id=appointment.pk)
-    return _small_form_page(
-        request, "outcome.html", appointment, form, problem=problem, status=status, **extra
+    return submit(
+        form,
+        lambda _data: services_reports.outcome_record(
+            user=request.user,
+            appointment_id=appointment.pk,
+            data=form.to_data(outcome_kind.value),
+        ),
+        done=lambda _outcome: _to_detail(
+            request,
+            appointment,
+            _("定住状況（%(label)s）を記録しました。")
+            % {"label": rules.OUTCOME_KIND_LABELS[outcome_kind]},
+        ),
+        redisplay=lambda problem, status: _small_form_page(
+            request, "outcome.html", appointment, form, problem=problem, status=status, **extra
+        ),
     )
 
 
@@ -617,23 +599,21 @@ def appointment_link(request: HttpRequest, appointment_id: int) -> HttpResponse:
         form = LinkForm(initial={"email": appointment.member_email})
         return _small_form_page(request, "link.html", appointment, form)
     form = LinkForm(request.POST)
-    if form.is_valid():
-        try:
-            linked = services.appointment_link_member(
-                user=request.user,
-                appointment_id=appointment.pk,
-                email=form.cleaned_data["email"],
-            )
-        except InvalidInputError as error:
-            form.add_domain_errors(error.errors)
-        else:
-            messages.success(
-                request,
-                _("%(email)s のアカウントをつなぎました。本人が活動報告を提出できます。")
-                % {"email": linked.member.email if linked.member else ""},
-            )
-            return redirect("members:detail", appointment_id=appointment.pk)
-    return _small_form_page(request, "link.html", appointment, form, status=400)
+    return submit(
+        form,
+        lambda data: services.appointment_link_member(
+            user=request.user, appointment_id=appointment.pk, email=data["email"]
+        ),
+        done=lambda linked: _to_detail(
+            request,
+            appointment,
+            _("%(email)s のアカウントをつなぎました。本人が活動報告を提出できます。")
+            % {"email": linked.member.email if linked.member else ""},
+        ),
+        redisplay=lambda problem, status: _small_form_page(
+            request, "link.html", appointment, form, problem=problem, status=status
+        ),
+    )
 
 
 # --- monthly reports: dashboard, review, receipts -------------------------------------------
@@ -716,29 +696,32 @@ def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
     if not can_write(request, report.appointment):
         raise NotFoundError("report_not_found", _("報告が見つかりません。"))
     form = ReviewForm(request.POST)
-    if form.is_valid():
-        approve = form.cleaned_data["decision"] == "approve"
-        try:
-            services_reports.report_review(
-                user=request.user,
-                report_id=report.pk,
-                approve=approve,
-                comment=form.cleaned_data["comment"],
-            )
-        except InvalidInputError as error:
-            form.add_domain_errors(error.errors)
-        except ConflictError as error:
-            report.refresh_from_db()
-            return _report_page(request, report, form=form, problem=error.message, status=409)
-        else:
-            messages.success(
-                request,
-                _("報告を承認しました。")
-                if approve
-                else _("報告を差し戻しました。隊員にメールでお知らせしました。"),
-            )
-            return redirect("members:report", report_id=report.pk)
-    return _report_page(request, report, form=form, status=400)
+
+    def reviewed(reviewed_report: MonthlyReport) -> HttpResponse:
+        messages.success(
+            request,
+            _("報告を承認しました。")
+            if reviewed_report.status == rules.ReportStatus.APPROVED.value
+            else _("報告を差し戻しました。隊員にメールでお知らせしました。"),
+        )
+        return redirect("members:report", report_id=report.pk)
+
+    def again(problem: str, status: int) -> HttpResponse:
+        if status == 409:
+            report.refresh_from_db()  # reviewed meanwhile: show its current state
+        return _report_page(request, report, form=form, problem=problem, status=status)
+
+    return submit(
+        form,
+        lambda data: services_reports.report_review(
+            user=request.user,
+            report_id=report.pk,
+            approve=data["decision"] == "approve",
+            comment=data["comment"],
+        ),
+        done=reviewed,
+        redisplay=again,
+    )
 
 
 @require_GET

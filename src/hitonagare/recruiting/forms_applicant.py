@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hitonagare.core.forms import DomainErrorsMixin
 from hitonagare.regions.codes import REGION_BLOCKS
 from hitonagare.regions.reference import reference
 
@@ -32,18 +33,6 @@ def _textarea(rows: int, maxlength: int) -> forms.Textarea:
 
 def _prefecture_names() -> dict[str, str]:
     return {p.code: p.name for p in reference().prefectures}
-
-
-class DomainErrorsMixin:
-    """Put a service's field → message map under the fields (unknown keys on top)."""
-
-    def add_domain_errors(self, errors: dict[str, str]) -> None:
-        form: Any = self
-        for name, message in errors.items():
-            field = name if name in form.fields else None
-            if field is not None and field in form.errors:
-                continue  # the format check already said what is wrong there
-            form.add_error(field, message)
 
 
 class ProfileForm(DomainErrorsMixin, forms.Form):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from hitonagare.accounts.models import Organisation
+from hitonagare.core.forms import DomainErrorsMixin
 from hitonagare.regions.models import Municipality
 
 from . import rules
@@ -105,7 +106,7 @@ class YenField(forms.IntegerField):
         return super().to_python(value)
 
 
-class OpeningForm(forms.Form):
+class OpeningForm(DomainErrorsMixin, forms.Form):
     """Builds services.OpeningData; the service's opening_problems reports what is wrong."""
 
     # Marked 必須 on the page; the service (not the form) reports them missing.
@@ -341,12 +342,3 @@ class OpeningForm(forms.Form):
         )
         self.add_domain_errors(problems)
         return cleaned
-
-    def add_domain_errors(self, errors: dict[str, str]) -> None:
-        """Each message under its field (a field with a format error keeps that one);
-        a key the form has no field for goes on top of the form."""
-        for name, message in errors.items():
-            field = name if name in self.fields else None
-            if field is not None and field in self.errors:
-                continue
-            self.add_error(field, message)

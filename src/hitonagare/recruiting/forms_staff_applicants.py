@@ -11,10 +11,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hitonagare.core.forms import DomainErrorsMixin
 from hitonagare.regions.reference import reference
 
 from . import rules
-from .forms_applicant import DomainErrorsMixin
 from .models import Opening
 from .services_applications import MAX_MESSAGE
 from .services_scouts import MAX_SCOUT_MESSAGE

@@ -19,7 +19,7 @@ from hitonagare.regions import selectors as regions
 
 from . import rules
 from .models import ApplicantProfile, Application, Message, Scout
-from .uploads import pdf_problem
+from .uploads import head_and_tail, pdf_problem
 
 # The licences applicants are asked about most often; free text goes to `skills`.
 LICENCES: dict[str, str] = {
@@ -181,12 +181,7 @@ def _profile_of(user: Any) -> ApplicantProfile:
 def profile_cv_attach(*, user: Any, upload: UploadedFile) -> ApplicantProfile:
     require_applicant(user)
     profile = _profile_of(user)
-    size = upload.size or 0
-    upload.seek(0)
-    head = upload.read(1024)
-    upload.seek(max(0, size - 2048))
-    tail = upload.read()
-    upload.seek(0)
+    head, tail, size = head_and_tail(upload)
     problem = pdf_problem(head, tail, size)
     if problem:
         raise InvalidInputError({"cv_file": problem})

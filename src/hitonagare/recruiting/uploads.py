@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Protocol
 
 MAX_CV_BYTES: Final = 5 * 1024 * 1024
+HEAD_BYTES: Final = 1024
+TAIL_BYTES: Final = 2048
+
+
+class Upload(Protocol):
+    size: int | None
+
+    def seek(self, offset: int) -> object: ...
+    def read(self, size: int = -1) -> bytes: ...
+
+
+def head_and_tail(upload: Upload) -> tuple[bytes, bytes, int]:
+    """The first and last bytes of an upload and its size, for the checks below; the upload
+    is rewound afterwards so it can be saved."""
+    size = upload.size or 0
+    upload.seek(0)
+    head = upload.read(HEAD_BYTES)
+    upload.seek(max(0, size - TAIL_BYTES))
+    tail = upload.read()
+    upload.seek(0)
+    return head, tail, size
 
 
 def pdf_problem(head: bytes, tail: bytes, size: int) -> str | None:

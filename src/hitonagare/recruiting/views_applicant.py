@@ -42,6 +42,7 @@ from hitonagare.core.errors import (
     NotFoundError,
     PermissionDeniedError,
 )
+from hitonagare.core.forms import submit
 from hitonagare.eligibility.rules import to_wareki
 from hitonagare.regions.reference import reference
 
@@ -708,21 +709,23 @@ def scout_detail(request: HttpRequest, scout_id: int) -> HttpResponse:
 def scout_reply(request: HttpRequest, scout_id: int) -> HttpResponse:
     scout = selectors_applications.scout_get(user=request.user, scout_id=scout_id)
     form = ScoutReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services_scouts.scout_reply(
-                user=request.user, scout_id=scout.pk, body=form.cleaned_data["body"]
-            )
-        except InvalidInputError as error:
-            form.add_domain_errors(error.errors)
-        except ConflictError as error:
-            return _scout_page(request, scout, form=form, problem=error.message, status=409)
-        else:
-            messages.success(request, _("返信を送りました。"))
-            return HttpResponseRedirect(
-                reverse("recruiting_applicant:scout", args=[scout.pk]) + "#thread"
-            )
-    return _scout_page(request, scout, form=form, status=400)
+
+    def sent(_message: Any) -> HttpResponse:
+        messages.success(request, _("返信を送りました。"))
+        return HttpResponseRedirect(
+            reverse("recruiting_applicant:scout", args=[scout.pk]) + "#thread"
+        )
+
+    return submit(
+        form,
+        lambda data: services_scouts.scout_reply(
+            user=request.user, scout_id=scout.pk, body=data["body"]
+        ),
+        done=sent,
+        redisplay=lambda problem, status: _scout_page(
+            request, scout, form=form, problem=problem, status=status
+        ),
+    )
 
 
 @require_POST

@@ -41,6 +41,7 @@ from hitonagare.core.errors import (
     ConflictError,
     InvalidInputError,
 )
+from hitonagare.core.forms import submit
 from hitonagare.regions.reference import reference
 
 from . import rules, selectors_applications, services_applications, services_scouts
@@ -685,16 +686,18 @@ def scout_detail(request: HttpRequest, scout_id: int) -> HttpResponse:
 def scout_message(request: HttpRequest, scout_id: int) -> HttpResponse:
     scout = selectors_applications.scout_get(user=request.user, scout_id=scout_id)
     form = ScoutMessageForm(request.POST)
-    if form.is_valid():
-        try:
-            services_scouts.scout_reply(
-                user=request.user, scout_id=scout.pk, body=form.cleaned_data["body"]
-            )
-        except InvalidInputError as error:
-            form.add_domain_errors(error.errors)
-        except ConflictError as error:
-            return _scout_page(request, scout, form=form, problem=error.message, status=409)
-        else:
-            messages.success(request, _("メッセージを送りました。"))
-            return redirect(reverse("recruiting_staff:scout", args=[scout.pk]) + "#thread")
-    return _scout_page(request, scout, form=form, status=400)
+
+    def sent(_message: Any) -> HttpResponse:
+        messages.success(request, _("メッセージを送りました。"))
+        return redirect(reverse("recruiting_staff:scout", args=[scout.pk]) + "#thread")
+
+    return submit(
+        form,
+        lambda data: services_scouts.scout_reply(
+            user=request.user, scout_id=scout.pk, body=data["body"]
+        ),
+        done=sent,
+        redisplay=lambda problem, status: _scout_page(
+            request, scout, form=form, problem=problem, status=status
+        ),
+    )
